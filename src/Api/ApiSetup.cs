@@ -1,0 +1,31 @@
+using Domu.Hosting;
+using Domu.Ingest;
+using Microsoft.Extensions.Options;
+
+namespace Domu.Api;
+
+/// <summary>Service registration for the Api, so Program.cs reads as a table of contents.</summary>
+public static class ApiSetup
+{
+    public static WebApplicationBuilder AddDomuApi(this WebApplicationBuilder builder)
+    {
+        var cluster = builder.Configuration.ReadValidated<ClusterSettings>(ClusterSettings.Section);
+        if (cluster.Mode == OrleansMode.Embedded)
+        {
+            builder.AddDomuSilo();
+        }
+        else
+        {
+            builder.AddDomuClient();
+        }
+
+        builder.Services.AddValidatedOptions<IngestOptions>(IngestOptions.Section);
+        builder.Services.AddSingleton(sp => new IngestValidator(
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ClusterUnavailableHandler>();
+        builder.Services.AddSingleton<DomuMetrics>();
+        return builder;
+    }
+}

@@ -1,0 +1,50 @@
+using Domu.Ingest;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Domu.Api;
+
+/// <summary><c>POST /ingest</c>: one voice event in, validated strictly, recorded in the window.</summary>
+public static class IngestApi
+{
+    public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/ingest", IngestAsync)
+            .WithName("Ingest")
+            .Accepts<VoiceEvent>("application/json");
+        return endpoints;
+    }
+
+    public static async Task<Results<Ok<IngestAccepted>, ValidationProblem, ProblemHttpResult>> IngestAsync(
+        HttpRequest request,
+        IngestValidator validator,
+        IGrainFactory grains,
+        IOptions<IngestOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var (body, refused) = await JsonBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        IngestValidation validation;
+        using (body)
+        {
+            validation = validator.Validate(body!.Span);
+        }
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.Errors, title: "The event is invalid.");
+        }
+
+        await grains.GetGrain<IMetricsWindowGrain>(IMetricsWindowGrain.DefaultKey).RecordAsync(validation.Event!);
+        return TypedResults.Ok(IngestAccepted.Instance);
+    }
+}
+
+/// <summary>The seed's success answer, kept for compatibility.</summary>
+public sealed record IngestAccepted(string Message)
+{
+    public static readonly IngestAccepted Instance = new("Event ingested");
+}

@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Domu.Api;
+
+/// <summary><c>GET /report</c>: the window's figures as JSON.</summary>
+public static class ReportApi
+{
+    public static IEndpointRouteBuilder MapReportApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/report", GetReportAsync).WithName("Report");
+        return endpoints;
+    }
+
+    public static async Task<Ok<WindowReport>> GetReportAsync(IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IMetricsWindowGrain>(IMetricsWindowGrain.DefaultKey).GetReportAsync());
+}

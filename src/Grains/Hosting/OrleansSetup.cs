@@ -1,0 +1,82 @@
+using Domu.Grains;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Domu.Hosting;
+
+/// <summary>
+/// The one place where Domu's Orleans side is set up: the Silo host and the Api's embedded mode call
+/// <see cref="AddDomuSilo"/>, the Api's client mode calls <see cref="AddDomuClient"/>.
+/// </summary>
+public static partial class OrleansSetup
+{
+    /// <summary>Co-hosts a Domu silo: grains, clustering, options, readiness.</summary>
+    public static IHostApplicationBuilder AddDomuSilo(this IHostApplicationBuilder builder)
+    {
+        var cluster = builder.Configuration.ReadValidated<ClusterSettings>(ClusterSettings.Section);
+        AddCommonServices(builder);
+        builder.Services.AddValidatedOptions<WindowOptions>(WindowOptions.Section);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterReadiness>());
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(
+            cluster.SiloPort, cluster.GatewayPort, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId));
+        return builder;
+    }
+
+    /// <summary>Joins the cluster as a client that keeps retrying until a gateway answers.</summary>
+    public static IHostApplicationBuilder AddDomuClient(this IHostApplicationBuilder builder)
+    {
+        var cluster = builder.Configuration.ReadValidated<ClusterSettings>(ClusterSettings.Section);
+        AddCommonServices(builder);
+        builder.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>>(sp => sp.GetRequiredService<ClusterReadiness>());
+        builder.Services.AddSingleton<IClientConnectionRetryFilter, RetryUntilConnected>();
+
+        // Let the web server answer (503 until connected) while the client is still looking for a gateway.
+        builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
+        builder.UseOrleansClient(client => client.UseLocalhostClustering(
+            cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId));
+        return builder;
+    }
+
+    /// <summary>Maps <c>/health/live</c> (the process answers) and <c>/health/ready</c> (Orleans is up).</summary>
+    public static IEndpointRouteBuilder MapDomuHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return endpoints;
+    }
+
+    private static void AddCommonServices(IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ClusterReadiness>();
+        builder.Services.AddHealthChecks().AddCheck<ClusterReadiness>("orleans", tags: ["ready"]);
+
+        // Orleans 10 logs two Information records per grain placement through its resilience pipeline.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+    }
+
+    private sealed partial class RetryUntilConnected(ILogger<RetryUntilConnected> logger) : IClientConnectionRetryFilter
+    {
+        public async Task<bool> ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
+        {
+            LogRetry(exception.Message);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            return true;
+        }
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot reach the Orleans cluster yet ({Reason}); retrying in 2 s")]
+        private partial void LogRetry(string reason);
+    }
+}
