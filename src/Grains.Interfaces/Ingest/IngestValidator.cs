@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
 
 namespace Domu.Ingest;
 
@@ -39,6 +40,11 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
         {
             return Invalid(BodyKey, "The request body is empty; send one JSON object with the fields "
                 + string.Join(", ", FieldNames) + ".");
+        }
+
+        if (!Utf8.IsValid(utf8Json))
+        {
+            return Invalid(BodyKey, $"The request body is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(utf8Json)}).");
         }
 
         var errors = new Errors();
@@ -92,6 +98,11 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
         catch (JsonException ex)
         {
             return Invalid(BodyKey, Malformed(ex));
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate (\ud800) in a property name or timestamp cannot become a string.
+            return Invalid(BodyKey, "The request body contains an escape sequence that is not valid Unicode.");
         }
 
         for (var i = 0; i < FieldNames.Length; i++)
@@ -291,6 +302,16 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
         var line = (ex.LineNumber ?? 0) + 1;
         var position = (ex.BytePositionInLine ?? 0) + 1;
         return $"The request body is not valid JSON at line {line}, byte {position}: {message}";
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var offset = 0;
+        while (Rune.DecodeFromUtf8(utf8[offset..], out _, out var consumed) == OperationStatus.Done)
+        {
+            offset += consumed;
+        }
+        return offset;
     }
 
     private static int CountCharacters(string text)
