@@ -139,12 +139,12 @@ public sealed class IngestValidatorTests
     public void Bytes_that_are_not_utf8_are_rejected_with_their_offset()
     {
         var bytes = Encoding.UTF8.GetBytes(SampleEvents.Seed);
-        var at = Array.IndexOf(bytes, (byte)'a'); // inside "abc123"
+        var at = Array.IndexOf(bytes, (byte)'a'); // the a of "timestamp"
         bytes[at] = 0xFF;
 
         var result = _validator.Validate(bytes);
 
-        Assert.Equal("The request body is not valid UTF-8 (first bad byte at offset 53).", Assert.Single(result.Errors["$"]));
+        Assert.Equal("The request body is not valid UTF-8 (first bad byte at offset 8).", Assert.Single(result.Errors["$"]));
     }
 
     [Fact]
