@@ -20,11 +20,19 @@ public static partial class OrleansSetup
     {
         var cluster = builder.Configuration.ReadValidated<ClusterSettings>(ClusterSettings.Section);
         AddCommonServices(builder);
-        builder.Services.AddValidatedOptions<WindowOptions>(WindowOptions.Section);
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterReadiness>());
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(
-            cluster.SiloPort, cluster.GatewayPort, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId));
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId)
+            .AddDomuGrains());
         return builder;
+    }
+
+    /// <summary>What Domu's grains need on any silo, a test cluster's included.</summary>
+    public static ISiloBuilder AddDomuGrains(this ISiloBuilder silo)
+    {
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddValidatedOptions<WindowOptions>(WindowOptions.Section);
+        return silo;
     }
 
     /// <summary>Joins the cluster as a client that keeps retrying until a gateway answers.</summary>
