@@ -41,6 +41,7 @@ public static partial class OrleansSetup
         var cluster = builder.Configuration.ReadValidated<ClusterSettings>(ClusterSettings.Section);
         AddCommonServices(builder);
         builder.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>>(sp => sp.GetRequiredService<ClusterReadiness>());
+        builder.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterReadiness>());
         builder.Services.AddSingleton<IClientConnectionRetryFilter, RetryUntilConnected>();
 
         // Let the web server answer (503 until connected) while the client is still looking for a gateway.

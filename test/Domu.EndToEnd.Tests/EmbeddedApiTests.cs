@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text;
+using Domu.Testing;
+
+namespace Domu.EndToEnd.Tests;
+
+/// <summary>The built Api, started the way the README starts it, with its silo embedded.</summary>
+public sealed class EmbeddedApiTests
+{
+    [Fact]
+    public async Task The_api_process_serves_the_seed_examples_and_stops_cleanly()
+    {
+        await using var api = DomuProcess.Start("Api", FreePort.Next(),
+            DomuProcess.Arg("Orleans:SiloPort", FreePort.Next()),
+            DomuProcess.Arg("Orleans:GatewayPort", FreePort.Next()),
+            DomuProcess.Arg("Orleans:ClusterId", "e2e-embedded"));
+        await api.WaitForAsync("/health/ready", HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+
+        using var ingest = await api.Http.PostAsync(new Uri("/ingest", UriKind.Relative),
+            new StringContent(SampleEvents.Seed, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, ingest.StatusCode);
+        Assert.Equal("""{"message":"Event ingested"}""", await ingest.Content.ReadAsStringAsync());
+
+        Assert.Equal("""{"totalEvents":1,"avgLatencyMs":250,"errorRate":0,"avgConfidence":0.95}""",
+            await api.Http.GetStringAsync(new Uri("/report", UriKind.Relative)));
+        var metrics = await api.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("\nvoice_events_total 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("\nvoice_latency_ms_avg 250\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("\nvoice_error_rate 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("\nvoice_confidence_avg 0.95\n", metrics, StringComparison.Ordinal);
+
+        Assert.Equal(0, await api.TerminateAsync(TimeSpan.FromSeconds(30)));
+        Assert.DoesNotContain("fail:", api.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_setting_stops_the_process_with_a_message_naming_the_key()
+    {
+        await using var api = DomuProcess.Start("Api", FreePort.Next(), DomuProcess.Arg("Window:MaxEvents", "-1"));
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!api.HasExited)
+        {
+            await Task.Delay(100, cts.Token);
+        }
+
+        Assert.Contains("Window:MaxEvents", api.Output, StringComparison.Ordinal);
+    }
+}
