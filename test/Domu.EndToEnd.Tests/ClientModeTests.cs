@@ -28,6 +28,8 @@ public sealed class ClientModeTests
     private static Task<HttpResponseMessage> IngestAsync(DomuProcess api, string body) =>
         api.Http.PostAsync(new Uri("/ingest", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
 
+    private static void Log(string message) => TestContext.Current.TestOutputHelper?.WriteLine(message);
+
     [Fact]
     public async Task The_api_answers_503_until_the_silo_is_up_then_serves_through_it()
     {
@@ -80,6 +82,7 @@ public sealed class ClientModeTests
                 Assert.Equal(HttpStatusCode.OK, before.StatusCode);
             }
 
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             await silo.KillAsync();
 
             var statuses = new List<HttpStatusCode>();
@@ -90,13 +93,16 @@ public sealed class ClientModeTests
                 statuses.Add(response.StatusCode);
                 await Task.Delay(250);
             }
+            Log($"first 503 {clock.Elapsed.TotalSeconds:F1} s after the kill ({statuses.Count} requests)");
             Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses);
             Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"got {s}"));
 
             await silo.DisposeAsync();
             silo = topology.StartSilo();
             await silo.WaitForAsync("/health/ready", HttpStatusCode.OK, StartTimeout);
+            Log($"silo restarted and ready {clock.Elapsed.TotalSeconds:F1} s after the kill");
             await api.WaitForAsync("/health/ready", HttpStatusCode.OK, StartTimeout);
+            Log($"api ready again {clock.Elapsed.TotalSeconds:F1} s after the kill");
 
             // The window lived in the killed silo's memory: the restarted one starts empty.
             HttpStatusCode status;
@@ -113,6 +119,7 @@ public sealed class ClientModeTests
             }
             while (status != HttpStatusCode.OK && DateTime.UtcNow < retryUntil);
             Assert.Equal(HttpStatusCode.OK, status);
+            Log($"ingest accepted again {clock.Elapsed.TotalSeconds:F1} s after the kill");
 
             var report = JsonNode.Parse(await api.Http.GetStringAsync(new Uri("/report", UriKind.Relative)))!;
             Assert.Equal(1, (int)report["totalEvents"]!);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace Domu.Hosting;
 
@@ -7,30 +8,59 @@ namespace Domu.Hosting;
 /// still has a gateway. Set from Orleans' lifecycle and connection notifications, read by the
 /// readiness probe and the request gate.
 /// </summary>
-public sealed class ClusterReadiness :
+public sealed partial class ClusterReadiness(ILogger<ClusterReadiness> logger) :
     ILifecycleParticipant<ISiloLifecycle>,
     ILifecycleParticipant<IClusterClientLifecycle>,
     IClusterConnectionStatusObserver,
     IHealthCheck
 {
-    private volatile bool _ready;
+    private volatile bool _started;
     private volatile bool _disconnected;
 
-    public bool IsReady => _ready && !_disconnected;
+    public bool IsReady => _started && !_disconnected;
+
+    /// <summary>Started once, but every gateway is gone.</summary>
+    public bool IsDisconnected => _started && _disconnected;
 
     public void Participate(ISiloLifecycle lifecycle) => Observe(lifecycle);
 
     public void Participate(IClusterClientLifecycle lifecycle) => Observe(lifecycle);
 
-    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered) =>
-        _disconnected = currentNumberOfGateways == 0;
+    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
+    {
+        if (currentNumberOfGateways > 0)
+        {
+            MarkReachable();
+        }
+        else
+        {
+            NotifyClusterConnectionLost();
+        }
+    }
 
-    public void NotifyClusterConnectionLost() => _disconnected = true;
+    public void NotifyClusterConnectionLost()
+    {
+        if (!_disconnected)
+        {
+            _disconnected = true;
+            LogLost();
+        }
+    }
+
+    /// <summary>A call reached the cluster: it is back.</summary>
+    public void MarkReachable()
+    {
+        if (_disconnected)
+        {
+            _disconnected = false;
+            LogRecovered();
+        }
+    }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(IsReady
             ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy(_ready ? "Lost every gateway of the Orleans cluster." : "Orleans is not up yet."));
+            : HealthCheckResult.Unhealthy(_started ? "Lost every gateway of the Orleans cluster." : "Orleans is not up yet."));
 
     private void Observe(ILifecycleObservable lifecycle) =>
         lifecycle.Subscribe(
@@ -38,12 +68,18 @@ public sealed class ClusterReadiness :
             ServiceLifecycleStage.Active,
             _ =>
             {
-                _ready = true;
+                _started = true;
                 return Task.CompletedTask;
             },
             _ =>
             {
-                _ready = false;
+                _started = false;
                 return Task.CompletedTask;
             });
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost every gateway of the Orleans cluster; answering 503 until it is back")]
+    private partial void LogLost();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Orleans cluster is reachable again")]
+    private partial void LogRecovered();
 }

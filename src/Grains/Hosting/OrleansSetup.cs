@@ -43,11 +43,12 @@ public static partial class OrleansSetup
         builder.Services.AddSingleton<ILifecycleParticipant<IClusterClientLifecycle>>(sp => sp.GetRequiredService<ClusterReadiness>());
         builder.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<ClusterReadiness>());
         builder.Services.AddSingleton<IClientConnectionRetryFilter, RetryUntilConnected>();
+        builder.Services.AddHostedService<ClusterReconnector>();
 
         // Let the web server answer (503 until connected) while the client is still looking for a gateway.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
-        builder.UseOrleansClient(client => client.UseLocalhostClustering(
-            cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId));
+        builder.UseOrleansClient(client => client
+            .UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId));
         return builder;
     }
 
@@ -65,8 +66,11 @@ public static partial class OrleansSetup
         builder.Services.AddSingleton<ClusterReadiness>();
         builder.Services.AddHealthChecks().AddCheck<ClusterReadiness>("orleans", tags: ["ready"]);
 
-        // Orleans 10 logs two Information records per grain placement through its resilience pipeline.
+        // Orleans 10 logs two Information records per grain placement through its resilience pipeline,
+        // and the health-check service logs every unhealthy probe as an error; ClusterReadiness logs
+        // the transitions once instead.
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
     }
 
     private sealed partial class RetryUntilConnected(ILogger<RetryUntilConnected> logger) : IClientConnectionRetryFilter
