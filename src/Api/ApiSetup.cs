@@ -1,6 +1,4 @@
 using Domu.Hosting;
-using Domu.Ingest;
-using Microsoft.Extensions.Options;
 
 namespace Domu.Api;
 
@@ -18,10 +16,6 @@ public static class ApiSetup
         {
             builder.AddDomuClient();
         }
-
-        builder.Services.AddValidatedOptions<IngestOptions>(IngestOptions.Section);
-        builder.Services.AddSingleton(sp => new IngestValidator(
-            sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ClusterUnavailableHandler>();

@@ -11,10 +11,9 @@ internal sealed class DomuMetrics : IDisposable
 {
     private readonly IDisposable _meters;
 
-    public DomuMetrics(IGrainFactory grains, ClusterReadiness readiness)
+    public DomuMetrics(CollectorRegistry registry, IMetricFactory factory, IGrainFactory grains, ClusterReadiness readiness)
     {
-        Registry = Metrics.NewCustomRegistry();
-        var factory = Metrics.WithCustomRegistry(Registry);
+        Registry = registry;
         var events = factory.CreateGauge("voice_events_total", "Events in the current window (the seed's name; a gauge).");
         var latency = factory.CreateGauge("voice_latency_ms_avg", "Mean latencyMs over the window, in milliseconds.");
         var errorRate = factory.CreateGauge("voice_error_rate", "Share of failed interactions in the window (0-1).");

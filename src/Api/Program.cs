@@ -10,6 +10,7 @@ app.UseMiddleware<ReadinessGate>();
 app.MapDomuHealth();
 app.MapIngestApi();
 app.MapReportApi();
+app.MapSimulatorApi();
 app.MapDomuMetrics();
 app.Run();
 

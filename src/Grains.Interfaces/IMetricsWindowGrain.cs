@@ -11,6 +11,10 @@ public interface IMetricsWindowGrain : IGrainWithStringKey
     [Alias("Record")]
     ValueTask RecordAsync(VoiceEvent voiceEvent);
 
+    /// <summary>Adds a batch of validated events in one call, as the simulator delivers them.</summary>
+    [Alias("RecordBatch")]
+    ValueTask RecordBatchAsync(IReadOnlyList<VoiceEvent> voiceEvents);
+
     /// <summary>Evicts what has expired, then reports the figures over what remains.</summary>
     [Alias("GetReport")]
     ValueTask<WindowReport> GetReportAsync();

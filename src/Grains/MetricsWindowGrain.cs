@@ -37,6 +37,17 @@ public sealed partial class MetricsWindowGrain : Grain, IMetricsWindowGrain
         return default;
     }
 
+    public ValueTask RecordBatchAsync(IReadOnlyList<VoiceEvent> voiceEvents)
+    {
+        ArgumentNullException.ThrowIfNull(voiceEvents);
+        var arrival = _time.GetUtcNow();
+        foreach (var voiceEvent in voiceEvents)
+        {
+            _window.Add(voiceEvent, arrival);
+        }
+        return default;
+    }
+
     public ValueTask<WindowReport> GetReportAsync()
     {
         _window.Evict(_time.GetUtcNow());

@@ -31,6 +31,7 @@ public sealed partial class DomuProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add($"--Urls=http://127.0.0.1:{httpPort}");
+        start.ArgumentList.Add("--Simulator:Enabled=false"); // tests that want it pass true later, which wins
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -26,6 +26,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         .ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Window:MaxEvents"] = MaxEvents.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Simulator:Enabled"] = "false",
         }))
         .AddSiloBuilderConfigurator<SiloConfigurator>()
         .Build();

@@ -32,6 +32,15 @@ public static partial class OrleansSetup
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddValidatedOptions<WindowOptions>(WindowOptions.Section);
+        silo.Services.AddDomuMetricsRegistry().AddIngestValidation().AddSimulator();
+
+        // Reminders and the simulator's state live in memory for now: they survive grain reactivation,
+        // not the loss of the silo.
+        silo.UseInMemoryReminderService();
+        silo.AddMemoryGrainStorage(SimulatorGrain.StorageName);
+        silo.AddStartupTask(
+            static (services, _) => services.GetRequiredService<IGrainFactory>()
+                .GetGrain<ISimulatorGrain>(ISimulatorGrain.DefaultKey).InitializeAsync());
         return silo;
     }
 
@@ -63,6 +72,7 @@ public static partial class OrleansSetup
     private static void AddCommonServices(IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddDomuMetricsRegistry().AddIngestValidation();
         builder.Services.AddSingleton<ClusterReadiness>();
         builder.Services.AddHealthChecks().AddCheck<ClusterReadiness>("orleans", tags: ["ready"]);
 
