@@ -97,6 +97,16 @@ public sealed partial class GroqEventSource : IVoiceEventSource
                 LogNetwork(ex.Message);
                 outcome = Attempt.Retry("network_error");
             }
+            catch (ArgumentOutOfRangeException)
+            {
+                // The OpenAI SDK indexes choices[0] while reading an answer that has none.
+                outcome = Attempt.Fail("no_choices");
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
+            {
+                LogUnreadable(ex.GetType().Name);
+                outcome = Attempt.Fail("invalid_response");
+            }
             _metrics.LlmDuration.WithLabels(outcome.Failure ?? "ok").Observe(Stopwatch.GetElapsedTime(attemptStarted).TotalSeconds);
 
             if (outcome.Result is { } result)
@@ -293,6 +303,9 @@ public sealed partial class GroqEventSource : IVoiceEventSource
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Groq failed ({Failure}) after {Attempts} attempts or the tick's budget")]
     private partial void LogGaveUp(string failure, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Groq's answer could not be read ({ExceptionType})")]
+    private partial void LogUnreadable(string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Groq could not be reached: {Reason}")]
     private partial void LogNetwork(string reason);
