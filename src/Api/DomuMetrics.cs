@@ -14,7 +14,7 @@ internal sealed class DomuMetrics : IDisposable
     public DomuMetrics(CollectorRegistry registry, IMetricFactory factory, IGrainFactory grains, ClusterReadiness readiness)
     {
         Registry = registry;
-        var events = factory.CreateGauge("voice_events_total", "Events in the current window (the seed's name; a gauge).");
+        var events = factory.CreateGauge("voice_events_total", "Number of events in the current window (a gauge: the name predates Domu and is kept for compatibility).");
         var latency = factory.CreateGauge("voice_latency_ms_avg", "Mean latencyMs over the window, in milliseconds.");
         var errorRate = factory.CreateGauge("voice_error_rate", "Share of failed interactions in the window (0-1).");
         var confidence = factory.CreateGauge("voice_confidence_avg", "Mean recogniser confidence over the window (0-1).");
@@ -71,7 +71,7 @@ public static class MetricsApi
     public static IEndpointRouteBuilder MapDomuMetrics(this IEndpointRouteBuilder endpoints)
     {
         var metrics = endpoints.ServiceProvider.GetRequiredService<DomuMetrics>();
-        endpoints.MapMetrics("/metrics", metrics.Registry);
+        endpoints.MapMetrics("/metrics", metrics.Registry).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
         return endpoints;
     }
 }

@@ -10,15 +10,18 @@ internal sealed class JsonBody : IDisposable
 {
     private byte[]? _buffer;
 
-    private JsonBody(byte[] buffer, int length)
+    private readonly int _start;
+
+    private JsonBody(byte[] buffer, int start, int length)
     {
         _buffer = buffer;
+        _start = start;
         Length = length;
     }
 
     public int Length { get; }
 
-    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(_start, Length);
 
     public void Dispose()
     {
@@ -44,7 +47,7 @@ internal sealed class JsonBody : IDisposable
 
         if (request.ContentLength > maxBytes)
         {
-            return (null, TooLarge(maxBytes, request.ContentLength.Value.ToString(CultureInfo.InvariantCulture)));
+            return (null, TooLarge(maxBytes, request.ContentLength.Value.ToString(CultureInfo.InvariantCulture) + " bytes"));
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
@@ -69,11 +72,14 @@ internal sealed class JsonBody : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
             return (null, TooLarge(maxBytes, "more than that"));
         }
-        return (new JsonBody(buffer, length), null);
+
+        // RFC 8259 lets a parser ignore a UTF-8 byte order mark; some Windows clients send one.
+        var start = buffer.AsSpan(0, length).StartsWith("\uFEFF"u8) ? 3 : 0;
+        return (new JsonBody(buffer, start, length - start), null);
     }
 
     private static ProblemHttpResult TooLarge(int maxBytes, string actual) => TypedResults.Problem(
-        $"The body may be at most {maxBytes} bytes (Ingest:MaxBodyBytes); it was {actual}.",
+        string.Create(CultureInfo.InvariantCulture, $"The body may be at most {maxBytes} bytes (Ingest:MaxBodyBytes); it was {actual}."),
         statusCode: StatusCodes.Status413PayloadTooLarge,
         title: "Payload too large");
 
@@ -87,7 +93,11 @@ internal sealed class JsonBody : IDisposable
         var isJson = type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase)
                 && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-        var charset = media.Charset;
-        return isJson && (!charset.HasValue || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+        if (!isJson || !media.Charset.HasValue)
+        {
+            return isJson;
+        }
+        var charset = HeaderUtilities.RemoveQuotes(media.Charset);
+        return charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
     }
 }

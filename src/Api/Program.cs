@@ -1,18 +1,28 @@
 using Domu.Api;
 using Domu.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddDomuApi();
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddDomuApi();
 
-var app = builder.Build();
-app.UseExceptionHandler();
-app.UseMiddleware<ReadinessGate>();
-app.MapDomuHealth();
-app.MapIngestApi();
-app.MapReportApi();
-app.MapSimulatorApi();
-app.MapDomuMetrics();
-app.Run();
+    var app = builder.Build();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseMiddleware<ReadinessGate>();
+    app.MapDomuHealth();
+    app.MapIngestApi();
+    app.MapReportApi();
+    app.MapSimulatorApi();
+    app.MapDomuMetrics();
+    app.Run();
+    return 0;
+}
+catch (Exception ex) when (ConfigurationErrors.TryDescribe(ex, out var message))
+{
+    Console.Error.WriteLine(message);
+    return 2;
+}
 
 /// <summary>Entry point; public so tests can host the real application.</summary>
 public partial class Program;

@@ -1,8 +1,17 @@
 using Domu.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddDomuSilo();
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddDomuSilo();
 
-var app = builder.Build();
-app.MapDomuHealth();
-app.Run();
+    var app = builder.Build();
+    app.MapDomuHealth();
+    app.Run();
+    return 0;
+}
+catch (Exception ex) when (ConfigurationErrors.TryDescribe(ex, out var message))
+{
+    Console.Error.WriteLine(message);
+    return 2;
+}

@@ -46,9 +46,12 @@ public sealed class GroqOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Longest a whole tick may spend on Groq, retries and waits included; well under the period.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan TickBudget { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Longest a whole tick may spend on Groq, retries and waits included: well under the period, and
+    /// under the 30 s in which Orleans expects a reminder tick to finish.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:00:25")]
+    public TimeSpan TickBudget { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Attempts per tick, the first included.</summary>
     [Range(1, 10)]

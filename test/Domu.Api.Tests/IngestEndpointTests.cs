@@ -26,6 +26,8 @@ public sealed class IngestEndpointTests(ApiFactory api) : IClassFixture<ApiFacto
     [InlineData("application/json; charset=utf-8")]
     [InlineData("application/JSON")]
     [InlineData("application/vnd.domu.event+json")]
+    [InlineData("application/json;charset=\"utf-8\"")]
+    [InlineData("application/json; charset=UTF8")]
     public async Task Json_media_types_are_accepted(string contentType)
     {
         using var response = await Http.IngestAsync(SampleEvents.Seed, contentType);
@@ -129,10 +131,45 @@ public sealed class IngestEndpointTests(ApiFactory api) : IClassFixture<ApiFacto
     }
 
     [Fact]
-    public async Task Get_on_ingest_is_not_allowed()
+    public async Task A_utf8_byte_order_mark_is_ignored()
+    {
+        using var content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(SampleEvents.Seed)]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await Http.PostAsync(new Uri("/ingest", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Get_on_ingest_is_not_allowed_and_says_so_as_a_problem()
     {
         using var response = await Http.GetAsync(new Uri("/ingest", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(405, (int)(await response.JsonAsync())["status"]!);
+    }
+
+    [Theory]
+    [InlineData("DELETE", "/metrics")]
+    [InlineData("POST", "/metrics")]
+    [InlineData("PUT", "/health/live")]
+    [InlineData("POST", "/health/ready")]
+    [InlineData("POST", "/report")]
+    public async Task Read_only_endpoints_refuse_other_methods(string method, string path)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_path_is_a_404_problem()
+    {
+        using var response = await Http.GetAsync(new Uri("/nope", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
     }
 }

@@ -44,6 +44,8 @@ public sealed class EmbeddedApiTests
             await Task.Delay(100, cts.Token);
         }
 
-        Assert.Contains("Window:MaxEvents", api.Output, StringComparison.Ordinal);
+        Assert.Equal(2, api.ExitCode);
+        Assert.Contains("Invalid configuration: Window:MaxEvents:", api.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", api.Output, StringComparison.Ordinal);
     }
 }

@@ -144,15 +144,33 @@ public sealed class IngestValidatorTests
 
         var result = _validator.Validate(bytes);
 
-        Assert.Equal("The request body is not valid UTF-8 (first bad byte at offset 8).", Assert.Single(result.Errors["$"]));
+        Assert.Equal("The request body is not valid UTF-8 (the first bad byte is byte 9).", Assert.Single(result.Errors["$"]));
     }
 
     [Fact]
-    public void An_escaped_lone_surrogate_in_a_property_name_is_rejected_not_thrown()
+    public void An_escaped_lone_surrogate_in_a_property_name_is_reported_with_the_other_problems()
     {
-        var result = Validate(SampleEvents.Seed[..^1] + ",\"\\udc00\":1}");
+        var result = Validate(SampleEvents.With("confidence", "2")[..^1] + ",\"\\udc00\":1}");
 
         Assert.Contains("not valid Unicode", Assert.Single(result.Errors["$"]), StringComparison.Ordinal);
+        Assert.Contains("between 0 and 1", Assert.Single(result.Errors["confidence"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_clock_skew_message_uses_the_gregorian_calendar_under_any_culture()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("th-TH");
+        try
+        {
+            var result = Validate(SampleEvents.With("timestamp", "\"2099-01-15T10:30:00Z\""));
+
+            Assert.Contains("(2026-12-03T12:00:00.000Z)", Assert.Single(result.Errors["timestamp"]), StringComparison.Ordinal);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
     }
 
     [Fact]

@@ -57,8 +57,10 @@ public static class InvalidEvents
         Add("timestamp date only", SampleEvents.With("timestamp", "\"2024-01-15\""), "timestamp", "ISO-8601");
         Add("timestamp without offset", SampleEvents.With("timestamp", "\"2024-01-15T10:30:00.000\""), "timestamp", "with an offset");
         Add("timestamp with a space", SampleEvents.With("timestamp", "\"2024-01-15 10:30:00Z\""), "timestamp", "ISO-8601");
-        Add("timestamp on a day that does not exist", SampleEvents.With("timestamp", "\"2024-02-30T10:30:00Z\""), "timestamp", "ISO-8601");
-        Add("timestamp with an impossible offset", SampleEvents.With("timestamp", "\"2024-01-15T10:30:00+25:00\""), "timestamp", "ISO-8601");
+        Add("timestamp on a day that does not exist", SampleEvents.With("timestamp", "\"2024-02-30T10:30:00Z\""), "timestamp", "not a real date-time");
+        Add("timestamp with hour 24", SampleEvents.With("timestamp", "\"2024-01-15T24:00:00Z\""), "timestamp", "not a real date-time");
+        Add("timestamp with an impossible offset", SampleEvents.With("timestamp", "\"2024-01-15T10:30:00+25:00\""), "timestamp", "not a real date-time");
+        Add("timestamp with a lone surrogate", SampleEvents.With("timestamp", "\"2024-01-15\\ud800\""), "timestamp", "not valid Unicode");
         Add("timestamp far in the future", SampleEvents.With("timestamp", "\"2999-01-01T00:00:00Z\""), "timestamp", "ahead of the server clock");
 
         // Structure.

@@ -44,7 +44,7 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
 
         if (!Utf8.IsValid(utf8Json))
         {
-            return Invalid(BodyKey, $"The request body is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(utf8Json)}).");
+            return Invalid(BodyKey, $"The request body is not valid UTF-8 (the first bad byte is byte {FirstInvalidUtf8(utf8Json) + 1}).");
         }
 
         var errors = new Errors();
@@ -64,12 +64,17 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
                 var field = FieldOf(ref reader);
                 if (field < 0)
                 {
-                    var name = reader.GetString()!;
+                    var name = field == InvalidName ? null : PropertyName(ref reader);
                     reader.Read();
                     reader.Skip();
+                    if (name is null)
+                    {
+                        errors.Add(BodyKey, "A property name contains an escape sequence that is not valid Unicode.");
+                        continue;
+                    }
                     if (!(otherNames ??= new(StringComparer.Ordinal)).Add(name))
                     {
-                        errors.Add(name, $"The property '{name}' appears more than once.");
+                        errors.Add(Shorten(name), $"The property '{Shorten(name)}' appears more than once.");
                     }
                     var known = Array.Find(FieldNames, f => string.Equals(f, name, StringComparison.OrdinalIgnoreCase));
                     if (known is not null)
@@ -99,11 +104,6 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
         {
             return Invalid(BodyKey, Malformed(ex));
         }
-        catch (InvalidOperationException)
-        {
-            // An escaped lone surrogate (\ud800) in a property name or timestamp cannot become a string.
-            return Invalid(BodyKey, "The request body contains an escape sequence that is not valid Unicode.");
-        }
 
         for (var i = 0; i < FieldNames.Length; i++)
         {
@@ -127,7 +127,34 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
             fields.Confidence!.Value));
     }
 
+    private static string? PropertyName(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private const int InvalidName = -2;
+
     private static int FieldOf(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return KnownField(ref reader);
+        }
+        catch (InvalidOperationException)
+        {
+            // Comparing unescapes the name, which fails for an escaped lone surrogate (\ud800).
+            return InvalidName;
+        }
+    }
+
+    private static int KnownField(ref Utf8JsonReader reader)
     {
         if (reader.ValueTextEquals("timestamp"u8)) return 0;
         if (reader.ValueTextEquals("sessionId"u8)) return 1;
@@ -227,18 +254,34 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
             return null;
         }
 
-        var raw = reader.GetString()!;
+        string raw;
+        try
+        {
+            raw = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add(Timestamp, "The timestamp field is not valid Unicode text.");
+            return null;
+        }
+
         var match = TimestampPattern().Match(raw);
-        if (!match.Success || !TryParseTimestamp(match, out var timestamp))
+        if (!match.Success)
         {
             errors.Add(Timestamp, $"The timestamp field must be an ISO-8601 date-time with an offset (Z or ±hh:mm), such as 2024-01-15T10:30:00.000Z; got '{Shorten(raw)}'.");
+            return null;
+        }
+        if (!TryParseTimestamp(match, out var timestamp))
+        {
+            errors.Add(Timestamp, $"The timestamp field is not a real date-time (a day, hour, minute, second or offset is out of range); got '{Shorten(raw)}'.");
             return null;
         }
 
         var now = timeProvider.GetUtcNow();
         if (timestamp - now > options.MaxClockSkew)
         {
-            errors.Add(Timestamp, $"The timestamp {raw} is more than {options.MaxClockSkew:c} ahead of the server clock ({now:yyyy-MM-ddTHH:mm:ss.fffZ}).");
+            errors.Add(Timestamp, string.Create(CultureInfo.InvariantCulture,
+                $"The timestamp {raw} is more than {options.MaxClockSkew:c} ahead of the server clock ({now.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ})."));
             return null;
         }
         return timestamp;
@@ -299,6 +342,7 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
         {
             message = message[..cut];
         }
+        message = message.Replace(" Change the reader options.", "", StringComparison.Ordinal);
         var line = (ex.LineNumber ?? 0) + 1;
         var position = (ex.BytePositionInLine ?? 0) + 1;
         return $"The request body is not valid JSON at line {line}, byte {position}: {message}";
@@ -340,7 +384,7 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
         return true;
     }
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     private static IngestValidation Invalid(string key, string message) =>
         IngestValidation.Invalid(new Dictionary<string, string[]> { [key] = [message] });

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 
 namespace Domu.Hosting;
 
@@ -57,15 +58,19 @@ public static partial class OrleansSetup
         // Let the web server answer (503 until connected) while the client is still looking for a gateway.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         builder.UseOrleansClient(client => client
-            .UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId));
+            .UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId)
+            // A call in flight when its silo dies fails after this long (Orleans' default is 30 s).
+            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10)));
         return builder;
     }
 
     /// <summary>Maps <c>/health/live</c> (the process answers) and <c>/health/ready</c> (Orleans is up).</summary>
     public static IEndpointRouteBuilder MapDomuHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        var probeMethods = new HttpMethodMetadata(["GET", "HEAD"]);
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(probeMethods);
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") })
+            .WithMetadata(probeMethods);
         return endpoints;
     }
 
@@ -81,6 +86,12 @@ public static partial class OrleansSetup
         // the transitions once instead.
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
+        // The watchdog's first check after start-up reports the machine's uptime as a stall.
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
+        // While a silo is away the client logs each failed connection with a stack trace;
+        // ClusterReadiness and the retry filter say it once, plainly.
+        builder.Logging.AddFilter("Orleans.Runtime.Messaging", LogLevel.Error);
+        builder.Logging.AddFilter("Orleans.Messaging", LogLevel.Error);
     }
 
     private sealed partial class RetryUntilConnected(ILogger<RetryUntilConnected> logger) : IClientConnectionRetryFilter
