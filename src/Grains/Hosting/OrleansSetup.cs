@@ -86,6 +86,9 @@ public static partial class OrleansSetup
         // the transitions once instead.
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
+        // A failed start is rethrown to Program, which prints a bad setting as one line; anything else
+        // still ends the process with its stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         // The watchdog's first check after start-up reports the machine's uptime as a stall.
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         // While a silo is away the client logs each failed connection with a stack trace;
