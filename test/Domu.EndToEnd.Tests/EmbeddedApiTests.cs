@@ -34,6 +34,39 @@ public sealed class EmbeddedApiTests
     }
 
     [Fact]
+    public async Task A_fresh_start_shows_simulated_events_within_ten_seconds_and_again_after_a_restart()
+    {
+        string[] args =
+        [
+            DomuProcess.Arg("Orleans:SiloPort", FreePort.Next()),
+            DomuProcess.Arg("Orleans:GatewayPort", FreePort.Next()),
+            "--Simulator:Enabled=true",
+        ];
+        var port = FreePort.Next();
+        for (var run = 1; run <= 2; run++)
+        {
+            await using var api = DomuProcess.Start("Api", port, args);
+            await api.WaitForAsync("/health/ready", HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            var total = 0;
+            while (total == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                var report = System.Text.Json.Nodes.JsonNode.Parse(await api.Http.GetStringAsync(new Uri("/report", UriKind.Relative)))!;
+                total = (int)report["totalEvents"]!;
+                await Task.Delay(200);
+            }
+
+            Assert.Equal(5, total);
+            TestContext.Current.TestOutputHelper?.WriteLine($"run {run}: first batch within {clock.Elapsed.TotalSeconds:F1} s of ready");
+            var status = await api.Http.GetStringAsync(new Uri("/simulator", UriKind.Relative));
+            Assert.Contains("\"source\":\"synthetic\"", status, StringComparison.Ordinal);
+            Assert.Contains("No Groq API key", api.Output, StringComparison.Ordinal);
+            Assert.Equal(0, await api.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+    }
+
+    [Fact]
     public async Task A_bad_setting_stops_the_process_with_a_message_naming_the_key()
     {
         await using var api = DomuProcess.Start("Api", FreePort.Next(), DomuProcess.Arg("Window:MaxEvents", "-1"));
