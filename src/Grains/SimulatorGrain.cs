@@ -1,4 +1,5 @@
 using Domu.Simulator;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,7 @@ public sealed partial class SimulatorGrain(
     EventGenerator generator,
     IOptions<SimulatorOptions> options,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<SimulatorGrain> logger) : Grain, ISimulatorGrain, IRemindable
 {
     public const string StorageName = "domu-simulator";
@@ -39,7 +41,7 @@ public sealed partial class SimulatorGrain(
         State.Enabled ??= options.Value.Enabled;
         if (State.Enabled == true)
         {
-            await RegisterAsync();
+            await EnsureRegisteredAsync();
         }
         else
         {
@@ -53,9 +55,11 @@ public sealed partial class SimulatorGrain(
     public async Task<SimulatorStatus> StartAsync()
     {
         State.Enabled = true;
-        await RegisterAsync();
+        if (await EnsureRegisteredAsync())
+        {
+            LogStarted(options.Value.FirstTickDelay.TotalSeconds);
+        }
         await state.WriteStateAsync();
-        LogStarted(options.Value.FirstTickDelay.TotalSeconds);
         return Status();
     }
 
@@ -82,7 +86,22 @@ public sealed partial class SimulatorGrain(
         }
 
         State.NextTickAt = time.GetUtcNow() + options.Value.Period;
-        var tick = await generator.GenerateAsync(CancellationToken.None);
+        TickResult tick;
+        try
+        {
+            // Shutting down abandons a tick that waits for Groq instead of holding the silo up.
+            tick = await generator.GenerateAsync(lifetime.ApplicationStopping);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            LogAbandoned();
+            return;
+        }
+        catch (Exception ex)
+        {
+            LogTickFailed(ex);
+            tick = new TickResult(time.GetUtcNow(), "none", "failed", [], new Dictionary<string, int>(), "unexpected_error");
+        }
         var outcome = tick.Outcome;
         if (tick.Events.Count > 0)
         {
@@ -103,8 +122,9 @@ public sealed partial class SimulatorGrain(
         State.Ticks++;
         State.EventsGenerated += delivered;
         State.TicksBySource[tick.Source] = State.TicksBySource.GetValueOrDefault(tick.Source) + 1;
-        if (outcome is "failed" or "delivery_failed")
+        if (outcome is not "ok")
         {
+            // The primary source failed (a fallback batch still counts here) or nothing arrived.
             State.FailedTicks++;
         }
         foreach (var (reason, count) in tick.Dropped)
@@ -115,11 +135,17 @@ public sealed partial class SimulatorGrain(
         LogTick(tick.Source, outcome, delivered, dropped);
     }
 
-    private async Task RegisterAsync()
+    /// <summary>Registers the reminder unless it already runs; true when it was registered now.</summary>
+    private async Task<bool> EnsureRegisteredAsync()
     {
+        if (await this.GetReminder(ReminderName) is not null)
+        {
+            return false;
+        }
         var settings = options.Value;
         await this.RegisterOrUpdateReminder(ReminderName, settings.FirstTickDelay, settings.Period);
         State.NextTickAt = time.GetUtcNow() + settings.FirstTickDelay;
+        return true;
     }
 
     private async Task UnregisterAsync()
@@ -152,6 +178,12 @@ public sealed partial class SimulatorGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulator stopped")]
     private partial void LogStopped();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulator tick abandoned: the silo is shutting down")]
+    private partial void LogAbandoned();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Simulator tick failed")]
+    private partial void LogTickFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Simulator could not deliver its batch to the window")]
     private partial void LogDeliveryFailed(Exception exception);

@@ -22,6 +22,7 @@ public sealed partial class GroqEventSource : IVoiceEventSource
     private readonly SimulatorMetrics _metrics;
     private readonly ILogger _logger;
     private readonly TimeSpan _backoffBase;
+    private DateTimeOffset _notBefore = DateTimeOffset.MinValue;
 
     public GroqEventSource(IChatClient chat, GroqOptions options, TimeProvider time, SimulatorMetrics metrics, ILogger<GroqEventSource> logger)
         : this(chat, options, time, metrics, logger, TimeSpan.FromMilliseconds(500))
@@ -57,6 +58,13 @@ public sealed partial class GroqEventSource : IVoiceEventSource
 
     public async Task<SourceResult> GenerateAsync(int count, CancellationToken cancellationToken)
     {
+        if (_time.GetUtcNow() < _notBefore)
+        {
+            // Groq asked us to wait past the previous tick's budget; this tick does not ask again.
+            LogStillRateLimited(_notBefore);
+            return SourceResult.Failed("rate_limited");
+        }
+
         var started = _time.GetTimestamp();
         var messages = Prompt(count, _time.GetUtcNow());
         var chatOptions = new ChatOptions
@@ -102,10 +110,11 @@ public sealed partial class GroqEventSource : IVoiceEventSource
                 // The OpenAI SDK indexes choices[0] while reading an answer that has none.
                 outcome = Attempt.Fail("no_choices");
             }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogUnreadable(ex.GetType().Name);
-                outcome = Attempt.Fail("invalid_response");
+                // Whatever else the SDK throws is a failed tick, never an exception out of the simulator.
+                LogUnexpected(ex.GetType().Name, ex.Message);
+                outcome = Attempt.Fail("unexpected_error");
             }
             _metrics.LlmDuration.WithLabels(outcome.Failure ?? "ok").Observe(Stopwatch.GetElapsedTime(attemptStarted).TotalSeconds);
 
@@ -128,7 +137,15 @@ public sealed partial class GroqEventSource : IVoiceEventSource
             remaining = _options.TickBudget - _time.GetElapsedTime(started);
             if (delay >= remaining)
             {
-                LogSkipping(failure, delay.TotalSeconds, remaining.TotalSeconds);
+                if (outcome.RetryAfter is { } retryAfter)
+                {
+                    _notBefore = _time.GetUtcNow() + retryAfter;
+                    LogSkipping(failure, retryAfter.TotalSeconds, Math.Max(0, remaining.TotalSeconds));
+                }
+                else
+                {
+                    LogBudgetSpent(failure, attempt);
+                }
                 return SourceResult.Failed(failure);
             }
             LogRetrying(failure, attempt, delay.TotalSeconds);
@@ -205,7 +222,7 @@ public sealed partial class GroqEventSource : IVoiceEventSource
     private Attempt Classify(ClientResultException ex)
     {
         var response = ex.GetRawResponse();
-        var code = ErrorCode(response);
+        var (code, message) = Error(response);
         switch (ex.Status)
         {
             case 429:
@@ -215,47 +232,50 @@ public sealed partial class GroqEventSource : IVoiceEventSource
             case 400 when code == "json_validate_failed":
                 return Attempt.Retry("json_validate_failed");
             case 401:
-                LogFinal(401, "unauthorized", "GROQ_API_KEY (or Simulator:Groq:ApiKey)");
+                LogFinal(401, code ?? "unauthorized", message, "GROQ_API_KEY (or Simulator:Groq:ApiKey)");
                 return Attempt.Fail("unauthorized");
             case 403:
-                LogFinal(403, "forbidden", "GROQ_API_KEY (or Simulator:Groq:ApiKey) and the key's permissions");
+                LogFinal(403, code ?? "forbidden", message, "GROQ_API_KEY (or Simulator:Groq:ApiKey) and the key's permissions");
                 return Attempt.Fail("forbidden");
             case 404 when code == "model_not_found":
-                LogFinal(404, code, "Simulator:Groq:Model");
+                LogFinal(404, code, message, "Simulator:Groq:Model");
                 return Attempt.Fail("model_not_found");
             case 404:
-                LogFinal(404, "not_found", "Simulator:Groq:Endpoint");
+                LogFinal(404, code ?? "not_found", message, "Simulator:Groq:Endpoint");
                 return Attempt.Fail("not_found");
             case 400 when code == "model_decommissioned":
-                LogFinal(400, code, "Simulator:Groq:Model");
+                LogFinal(400, code, message, "Simulator:Groq:Model");
                 return Attempt.Fail("model_decommissioned");
             case 0:
+                LogNetwork(ex.InnerException?.Message ?? ex.Message);
                 return Attempt.Retry("network_error");
             default:
-                LogFinal(ex.Status, code ?? "bad_request", "Simulator:Groq:Model and Simulator:Groq:Endpoint");
+                LogFinal(ex.Status, code ?? "no code", message, "Simulator:Groq:Model and Simulator:Groq:Endpoint");
                 return Attempt.Fail("bad_request");
         }
     }
 
-    private static string? ErrorCode(PipelineResponse? response)
+    /// <summary>Groq's error code and message, from a body like {"error":{"message":"...","code":"..."}}.</summary>
+    private static (string? Code, string Message) Error(PipelineResponse? response)
     {
         try
         {
             if (response?.Content is not { } content || content.ToMemory().IsEmpty)
             {
-                return null;
+                return (null, "no body");
             }
             using var document = JsonDocument.Parse(content.ToMemory());
-            return document.RootElement.TryGetProperty("error", out var error)
-                && error.ValueKind == JsonValueKind.Object
-                && error.TryGetProperty("code", out var code)
-                && code.ValueKind == JsonValueKind.String
-                ? code.GetString()
-                : null;
+            if (!document.RootElement.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object)
+            {
+                return (null, "no error object");
+            }
+            var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() ?? "" : "";
+            return (code, message.Length > 200 ? message[..200] + "..." : message);
         }
         catch (JsonException)
         {
-            return null;
+            return (null, "a body that is not JSON");
         }
     }
 
@@ -292,21 +312,27 @@ public sealed partial class GroqEventSource : IVoiceEventSource
         public static Attempt Retry(string failure, TimeSpan? retryAfter = null) => new(null, failure, true, retryAfter);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Groq answered {Status} ({Code}); not retrying. Check {Setting}")]
-    private partial void LogFinal(int status, string code, string setting);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Groq answered {Status} ({Code}: {GroqMessage}); not retrying. Check {Setting}")]
+    private partial void LogFinal(int status, string code, string groqMessage, string setting);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Groq attempt {Attempt} failed ({Failure}); retrying in {DelaySeconds:F1} s")]
     private partial void LogRetrying(string failure, int attempt, double delaySeconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Groq failed ({Failure}) and asks to wait {DelaySeconds:F1} s, more than the {RemainingSeconds:F1} s left of the tick's budget; skipping")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Groq failed ({Failure}) and asks to wait {DelaySeconds:F1} s, more than the {RemainingSeconds:F1} s left of the tick's budget; skipping Groq until then")]
     private partial void LogSkipping(string failure, double delaySeconds, double remainingSeconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Groq failed ({Failure}) after {Attempts} attempts or the tick's budget")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Groq failed ({Failure}) on attempt {Attempt} and the tick's budget (Simulator:Groq:TickBudget) leaves no time to retry")]
+    private partial void LogBudgetSpent(string failure, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Groq failed ({Failure}) on all {Attempts} attempts (Simulator:Groq:MaxAttempts)")]
     private partial void LogGaveUp(string failure, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Groq's answer could not be read ({ExceptionType})")]
-    private partial void LogUnreadable(string exceptionType);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Groq asked to wait until {NotBefore:O}; this tick does not call it")]
+    private partial void LogStillRateLimited(DateTimeOffset notBefore);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Groq could not be reached: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Groq could not be reached ({Reason}); check Simulator:Groq:Endpoint")]
     private partial void LogNetwork(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The Groq call failed unexpectedly ({ExceptionType}: {Reason}); check Simulator:Groq:Endpoint")]
+    private partial void LogUnexpected(string exceptionType, string reason);
 }

@@ -31,12 +31,12 @@ public sealed class SimulatorOptions
 }
 
 /// <summary>The Groq LLM source (section <c>Simulator:Groq</c>); the key may also come from <c>GROQ_API_KEY</c>.</summary>
-public sealed class GroqOptions
+public sealed class GroqOptions : IValidatableObject
 {
     /// <summary>The API key; when absent the simulator uses synthetic events only.</summary>
     public string? ApiKey { get; set; }
 
-    [Required, Url]
+    [Required]
     public string Endpoint { get; set; } = "https://api.groq.com/openai/v1";
 
     [Required]
@@ -56,6 +56,18 @@ public sealed class GroqOptions
     /// <summary>Attempts per tick, the first included.</summary>
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 4;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            yield return new ValidationResult("Use an absolute http or https URL, such as https://api.groq.com/openai/v1.", [nameof(Endpoint)]);
+        }
+        if (RequestTimeout > TickBudget)
+        {
+            yield return new ValidationResult("RequestTimeout may not be longer than TickBudget.", [nameof(RequestTimeout)]);
+        }
+    }
 
     public override string ToString() => $"{Model} at {Endpoint}"; // never the key
 }

@@ -130,6 +130,17 @@ public sealed class SimulatorGrainTests(SimulatorClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Start_on_a_running_simulator_keeps_its_schedule()
+    {
+        var first = await fixture.Simulator.StartAsync();
+
+        var again = await fixture.Simulator.StartAsync();
+
+        Assert.True(again.Enabled);
+        Assert.Equal(first.NextTickAt, again.NextTickAt);
+    }
+
+    [Fact]
     public async Task The_state_survives_the_grain_being_deactivated()
     {
         await fixture.Simulator.StartAsync();

@@ -49,6 +49,12 @@ public sealed class FakeGroqServer : IAsyncDisposable
 
     public FakeGroqServer ThenEvents(int count) => ThenContent(EventsJson(count));
 
+    public FakeGroqServer ThenRaw(string body) => Then(async context =>
+    {
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body);
+    });
+
     public FakeGroqServer ThenNoChoices()
     {
         var body = Completion("x", "stop");

@@ -184,6 +184,80 @@ public sealed class GroqTickTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_duplicated_property_drops_only_that_event()
+    {
+        var events = JsonNode.Parse(FakeGroqServer.EventsJson(1))!["events"]!.AsArray();
+        var text = new JsonObject { ["events"] = events.DeepClone() }.ToJsonString();
+        var duplicated = """{"sessionId":"a","sessionId":"b","intent":"PlayMusic","latencyMs":250,"success":true,"confidence":0.9}""";
+        var twoTimestamps = """{"timestamp":"x","timestamp":"y","sessionId":"c","intent":"PlayMusic","latencyMs":250,"success":true,"confidence":0.9}""";
+        _groq.ThenContent(text[..^2] + "," + duplicated + "," + twoTimestamps + "]}");
+
+        var tick = await Generator().GenerateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(("groq", "ok"), (tick.Source, tick.Outcome));
+        Assert.Equal(["llm-0", "c"], tick.Events.Select(e => e.SessionId));
+        Assert.Equal(new Dictionary<string, int> { ["invalid_sessionId"] = 1 }, tick.Dropped);
+    }
+
+    [Fact]
+    public async Task Invented_property_names_do_not_become_drop_reasons()
+    {
+        _groq.ThenContent("""{"events":[{"x1":1,"x1":2,"sessionId":"a","intent":"PlayMusic","latencyMs":250,"success":true,"confidence":0.9}]}""");
+
+        var tick = await Generator().GenerateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, tick.Dropped["invalid_event"]);
+    }
+
+    [Fact]
+    public async Task More_events_than_asked_for_are_capped_and_the_surplus_counted()
+    {
+        _groq.ThenEvents(8);
+
+        var tick = await Generator().GenerateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(5, tick.Events.Count);
+        Assert.Equal(new Dictionary<string, int> { ["over_batch_size"] = 3 }, tick.Dropped);
+        Assert.Equal(5, _metrics.Generated.WithLabels("groq").Value);
+    }
+
+    [Fact]
+    public async Task A_batch_with_no_valid_event_falls_back()
+    {
+        _groq.ThenContent("""{"events":[{"intent":"PlayMusic"},42]}""");
+
+        var tick = await Generator().GenerateAsync(TestContext.Current.CancellationToken);
+
+        AssertFellBackToSynthetic(tick, "no_valid_events", requests: 1);
+        Assert.Equal(1, Dropped("not_an_object"));
+    }
+
+    [Fact]
+    public async Task An_answer_that_is_not_a_completion_is_a_counted_failure_not_an_exception()
+    {
+        _groq.ThenRaw("<html>gateway</html>");
+
+        var tick = await Generator().GenerateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(("synthetic", "fallback"), (tick.Source, tick.Outcome));
+        Assert.NotNull(tick.Failure);
+        Assert.Equal(5, tick.Events.Count);
+    }
+
+    [Fact]
+    public async Task A_long_retry_after_is_honoured_by_the_next_tick_too()
+    {
+        _groq.ThenError(429, "rate_limit_exceeded", retryAfter: "120").ThenEvents(5);
+        var generator = Generator();
+
+        await generator.GenerateAsync(TestContext.Current.CancellationToken);
+        var next = await generator.GenerateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(("synthetic", "rate_limited"), (next.Source, next.Failure));
+        Assert.Single(_groq.Requests);
+    }
+
+    [Fact]
     public async Task A_429_with_a_short_retry_after_is_retried_and_succeeds()
     {
         _groq.ThenError(429, "rate_limit_exceeded", retryAfter: "0.3").ThenEvents(5);

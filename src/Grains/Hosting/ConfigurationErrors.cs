@@ -27,6 +27,9 @@ public static class ConfigurationErrors
                     Collect(inner, failures);
                 }
                 break;
+            case IOException io when io.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException:
+                failures.Add(io.Message + " Choose another address with Urls (for example --Urls=http://localhost:8090).");
+                break;
             case InvalidOperationException binding when binding.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal):
                 failures.Add(binding.Message);
                 break;

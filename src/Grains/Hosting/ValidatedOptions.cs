@@ -33,9 +33,21 @@ public static class ValidatedOptions
     {
         var results = new List<ValidationResult>();
         Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);
-        return results
+        var failures = results
             .Select(r => $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}")
             .ToList();
+
+        // Nested option classes (Simulator:Groq) are sections of their own.
+        foreach (var property in value.GetType().GetProperties())
+        {
+            if (property.PropertyType.IsClass && property.PropertyType != typeof(string)
+                && property.PropertyType.Namespace?.StartsWith("Domu", StringComparison.Ordinal) == true
+                && property.GetValue(value) is { } nested)
+            {
+                failures.AddRange(Validate(nested, $"{section}:{property.Name}"));
+            }
+        }
+        return failures;
     }
 
     private sealed class SectionValidator<T>(string section) : IValidateOptions<T>
