@@ -7,7 +7,7 @@ public static class ReportApi
 {
     public static IEndpointRouteBuilder MapReportApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/report", GetReportAsync).WithName("Report");
+        endpoints.MapMethods("/report", [HttpMethods.Get, HttpMethods.Head], GetReportAsync).WithName("Report");
         return endpoints;
     }
 

@@ -8,7 +8,7 @@ public static class SimulatorApi
     public static IEndpointRouteBuilder MapSimulatorApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/simulator");
-        group.MapGet("/", GetStatusAsync).WithName("SimulatorStatus");
+        group.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], GetStatusAsync).WithName("SimulatorStatus");
         group.MapPost("/start", StartAsync).WithName("SimulatorStart");
         group.MapPost("/stop", StopAsync).WithName("SimulatorStop");
         return endpoints;

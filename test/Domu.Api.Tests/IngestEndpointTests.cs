@@ -164,6 +164,18 @@ public sealed class IngestEndpointTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/report")]
+    [InlineData("/metrics")]
+    [InlineData("/simulator")]
+    [InlineData("/health/ready")]
+    public async Task Read_only_endpoints_answer_head(string path)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task An_unknown_path_is_a_404_problem()
     {
