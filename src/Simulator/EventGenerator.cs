@@ -1,7 +1,6 @@
+using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Domu.Ingest;
 using Microsoft.Extensions.Logging;
 
@@ -94,31 +93,38 @@ public sealed partial class EventGenerator(
             return "not_an_object";
         }
 
-        // Judge what the model wrote, all but its timestamp: the simulator, not the model, decides when
-        // an event happened.
-        var asWritten = validator.Validate(Encoding.UTF8.GetBytes(candidate.GetRawText()));
-        var problem = asWritten.Errors.Keys.FirstOrDefault(key => key != "timestamp");
-        if (problem is not null)
+        // The simulator, not the model, decides when an event happened. Every other property is
+        // copied as written, duplicates included, so the validator judges exactly what the model said.
+        var stamped = new ArrayBufferWriter<byte>();
+        try
         {
-            // Only the contract's fields become labels, so a model inventing names cannot grow them.
-            return Fields.Contains(problem) ? "invalid_" + problem : "invalid_event";
+            using var writer = new Utf8JsonWriter(stamped);
+            writer.WriteStartObject();
+            writer.WriteString("timestamp", stamp);
+            foreach (var property in candidate.EnumerateObject())
+            {
+                if (!property.NameEquals("timestamp"))
+                {
+                    property.WriteTo(writer);
+                }
+            }
+            writer.WriteEndObject();
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name with an escaped lone surrogate (\ud800) cannot be read back as text.
+            return "invalid_event";
         }
 
-        var stamped = new JsonObject { ["timestamp"] = stamp };
-        foreach (var property in candidate.EnumerateObject())
-        {
-            if (property.Name != "timestamp")
-            {
-                stamped[property.Name] = JsonNode.Parse(property.Value.GetRawText());
-            }
-        }
-        var validation = validator.Validate(JsonSerializer.SerializeToUtf8Bytes(stamped));
+        var validation = validator.Validate(stamped.WrittenSpan);
         if (validation.Event is { } accepted)
         {
             events.Add(accepted);
             return null;
         }
-        return "invalid_" + validation.Errors.Keys.First();
+        // Only the contract's fields become labels, so a model inventing names cannot grow them.
+        var problem = validation.Errors.Keys.First();
+        return Fields.Contains(problem) ? "invalid_" + problem : "invalid_event";
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Groq produced no batch ({Failure}); this tick uses synthetic events")]

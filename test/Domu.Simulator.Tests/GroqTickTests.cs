@@ -210,6 +210,18 @@ public sealed class GroqTickTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_property_name_that_is_not_valid_unicode_drops_only_that_event()
+    {
+        _groq.ThenContent("""{"events":[{"\udc00":1,"sessionId":"a","intent":"PlayMusic","latencyMs":250,"success":true,"confidence":0.9},{"sessionId":"b","intent":"PlayMusic","latencyMs":250,"success":true,"confidence":0.9}]}""");
+
+        var tick = await Generator().GenerateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(("groq", "ok"), (tick.Source, tick.Outcome));
+        Assert.Equal(["b"], tick.Events.Select(e => e.SessionId));
+        Assert.Equal(new Dictionary<string, int> { ["invalid_event"] = 1 }, tick.Dropped);
+    }
+
+    [Fact]
     public async Task More_events_than_asked_for_are_capped_and_the_surplus_counted()
     {
         _groq.ThenEvents(8);

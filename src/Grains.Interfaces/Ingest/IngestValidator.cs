@@ -212,6 +212,7 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
         }
         catch (InvalidOperationException)
         {
+            // The body is valid UTF-8, so only an escaped lone surrogate (\ud800) gets here.
             errors.Add(name, $"The {name} field is not valid Unicode text.");
             return null;
         }
@@ -224,10 +225,6 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
                 errors.Add(name, $"The {name} field must not contain control characters; found U+{(int)raw[i]:X4} at position {i + 1}.");
                 break;
             }
-        }
-        if (!IsWellFormedUtf16(raw))
-        {
-            errors.Add(name, $"The {name} field is not valid Unicode text (unpaired surrogate).");
         }
 
         var text = raw.Trim();
@@ -366,22 +363,6 @@ public sealed partial class IngestValidator(IngestOptions options, TimeProvider 
             count++;
         }
         return count;
-    }
-
-    private static bool IsWellFormedUtf16(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
