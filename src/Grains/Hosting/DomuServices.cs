@@ -25,13 +25,9 @@ public static partial class DomuServices
     /// <summary>The ingest limits and the one validator of events, for <c>POST /ingest</c> and the simulator.</summary>
     public static IServiceCollection AddIngestValidation(this IServiceCollection services)
     {
-        if (services.Any(d => d.ServiceType == typeof(IngestValidator)))
-        {
-            return services;
-        }
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<IngestOptions>(IngestOptions.Section);
-        services.AddSingleton(sp => new IngestValidator(
+        services.TryAddSingleton(sp => new IngestValidator(
             sp.GetRequiredService<IOptions<IngestOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         return services;
     }

@@ -12,6 +12,12 @@ public static class ValidatedOptions
     public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section)
         where T : class
     {
+        // Hosts share setup (the Api's embedded silo and its own services both need ingest options):
+        // registering the same options twice binds and validates them once.
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<T>) && d.ImplementationInstance is SectionValidator<T>))
+        {
+            return services.AddOptions<T>();
+        }
         services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
         return services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
     }
