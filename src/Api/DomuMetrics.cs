@@ -14,10 +14,10 @@ internal sealed class DomuMetrics : IDisposable
     public DomuMetrics(CollectorRegistry registry, IMetricFactory factory, IGrainFactory grains, ClusterReadiness readiness)
     {
         Registry = registry;
-        var events = factory.CreateGauge("voice_events_total", "Number of events in the current window (a gauge: the name predates Domu and is kept for compatibility).");
-        var latency = factory.CreateGauge("voice_latency_ms_avg", "Mean latencyMs over the window, in milliseconds.");
-        var errorRate = factory.CreateGauge("voice_error_rate", "Share of failed interactions in the window (0-1).");
-        var confidence = factory.CreateGauge("voice_confidence_avg", "Mean recogniser confidence over the window (0-1).");
+        var gauges = new WindowGauges(factory);
+        // Concurrent scrapes each refresh the gauges; one at a time, so a scrape never sees another's
+        // half-applied set of intents.
+        var refresh = new SemaphoreSlim(1, 1);
 
         Registry.AddBeforeCollectCallback(async cancellationToken =>
         {
@@ -37,10 +37,15 @@ internal sealed class DomuMetrics : IDisposable
                 throw new ScrapeFailedException($"The window could not be read: {ex.Message}", ex);
             }
 
-            events.Set(report.TotalEvents);
-            latency.Set(report.AvgLatencyMs);
-            errorRate.Set(report.ErrorRate);
-            confidence.Set(report.AvgConfidence);
+            await refresh.WaitAsync(cancellationToken);
+            try
+            {
+                gauges.Set(report);
+            }
+            finally
+            {
+                refresh.Release();
+            }
         });
 
         DotNetStats.Register(Registry);
@@ -48,7 +53,7 @@ internal sealed class DomuMetrics : IDisposable
         {
             Registry = Registry,
             MetricFactory = factory,
-            InstrumentFilterPredicate = instrument => IsWorthExporting(instrument.Meter.Name),
+            InstrumentFilterPredicate = instrument => IsWorthExporting(instrument.Meter.Name, instrument.Name, instrument.GetType()),
         });
     }
 
@@ -56,16 +61,94 @@ internal sealed class DomuMetrics : IDisposable
 
     /// <summary>
     /// Orleans, ASP.NET Core and runtime meters stay; the runtime's private diagnostics (MsQuic) and the
-    /// Polly pipeline Orleans uses internally for placement are noise to an operator.
+    /// Polly pipeline Orleans uses internally for placement are noise to an operator. The runtime's
+    /// <c>*.count</c> gauges (assemblies, CPUs, threads, timers) would be exported with a <c>_count</c>
+    /// suffix that Prometheus reserves for histograms and summaries; prometheus-net's own .NET
+    /// collectors export the same facts under clean names.
     /// </summary>
-    internal static bool IsWorthExporting(string meterName) =>
+    internal static bool IsWorthExporting(string meterName, string instrumentName, Type instrumentType) =>
         !meterName.StartsWith("Private.", StringComparison.Ordinal)
-        && !meterName.StartsWith("Polly", StringComparison.Ordinal);
+        && !meterName.StartsWith("Polly", StringComparison.Ordinal)
+        && !(instrumentName.EndsWith(".count", StringComparison.Ordinal)
+            && !(instrumentType.IsGenericType && instrumentType.GetGenericTypeDefinition() == typeof(System.Diagnostics.Metrics.Histogram<>)));
 
     public void Dispose() => _meters.Dispose();
 }
 
-/// <summary><c>GET /metrics</c> in the Prometheus text format.</summary>
+/// <summary>
+/// The window's figures as gauges: the seed's four (names fixed by the seed), the latency percentiles
+/// and maximum, the window's settings and oldest event age, and one row of gauges per intent, whose
+/// label sets follow the window (an intent that leaves it leaves the exposition).
+/// </summary>
+internal sealed class WindowGauges
+{
+    private readonly Gauge _events, _latencyAvg, _errorRate, _confidence;
+    private readonly Gauge _p50, _p90, _p95, _p99, _latencyMax, _duration, _maxEvents, _oldestAge;
+    private readonly Gauge _intentEvents, _intentErrorRatio, _intentLatencyAvg, _intentLatencyP95, _intentConfidence;
+    private HashSet<string> _intents = new(StringComparer.Ordinal);
+
+    public WindowGauges(IMetricFactory factory)
+    {
+        _events = factory.CreateGauge("voice_events_total", "Number of events in the current window (a gauge: the name predates Domu and is kept for compatibility).");
+        _latencyAvg = factory.CreateGauge("voice_latency_ms_avg", "Mean latencyMs over the window, in milliseconds (the seed's name and unit).");
+        _errorRate = factory.CreateGauge("voice_error_rate", "Share of failed interactions in the window (0-1).");
+        _confidence = factory.CreateGauge("voice_confidence_avg", "Mean recogniser confidence over the window (0-1).");
+        // One gauge per percentile: a "quantile" label is reserved for summaries.
+        _p50 = factory.CreateGauge("domu_window_latency_p50_seconds", "Median latency over the window (exact, nearest rank), in seconds.");
+        _p90 = factory.CreateGauge("domu_window_latency_p90_seconds", "90th percentile latency over the window (exact, nearest rank), in seconds.");
+        _p95 = factory.CreateGauge("domu_window_latency_p95_seconds", "95th percentile latency over the window (exact, nearest rank), in seconds.");
+        _p99 = factory.CreateGauge("domu_window_latency_p99_seconds", "99th percentile latency over the window (exact, nearest rank), in seconds.");
+        _latencyMax = factory.CreateGauge("domu_window_latency_max_seconds", "Largest latency in the window, in seconds.");
+        _duration = factory.CreateGauge("domu_window_duration_seconds", "How long an event stays in the window (Window:Duration).");
+        _maxEvents = factory.CreateGauge("domu_window_max_events", "Most events the window holds (Window:MaxEvents; 0 means no cap).");
+        _oldestAge = factory.CreateGauge("domu_window_oldest_event_age_seconds", "Age of the oldest event in the window, in seconds (0 when empty).");
+        string[] intent = ["intent"];
+        _intentEvents = factory.CreateGauge("domu_window_intent_events", "Events in the window, by intent (top Metrics:MaxIntents, the rest as other).", intent);
+        _intentErrorRatio = factory.CreateGauge("domu_window_intent_error_ratio", "Share of failed interactions in the window, by intent (0-1).", intent);
+        _intentLatencyAvg = factory.CreateGauge("domu_window_intent_latency_avg_seconds", "Mean latency in the window, by intent, in seconds.", intent);
+        _intentLatencyP95 = factory.CreateGauge("domu_window_intent_latency_p95_seconds", "Exact nearest-rank p95 latency in the window, by intent, in seconds.", intent);
+        _intentConfidence = factory.CreateGauge("domu_window_intent_confidence_avg", "Mean recogniser confidence in the window, by intent (0-1).", intent);
+    }
+
+    public void Set(WindowReport report)
+    {
+        _events.Set(report.TotalEvents);
+        _latencyAvg.Set(report.AvgLatencyMs);
+        _errorRate.Set(report.ErrorRate);
+        _confidence.Set(report.AvgConfidence);
+        _p50.Set(Seconds(report.P50LatencyMs));
+        _p90.Set(Seconds(report.P90LatencyMs));
+        _p95.Set(Seconds(report.P95LatencyMs));
+        _p99.Set(Seconds(report.P99LatencyMs));
+        _latencyMax.Set(Seconds(report.MaxLatencyMs));
+        _duration.Set(report.Window.DurationSeconds);
+        _maxEvents.Set(report.Window.MaxEvents);
+        _oldestAge.Set(report.Window.OldestEventAgeSeconds);
+
+        var current = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var row in report.Intents)
+        {
+            current.Add(row.Intent);
+            _intentEvents.WithLabels(row.Intent).Set(row.Count);
+            _intentErrorRatio.WithLabels(row.Intent).Set(row.ErrorRate);
+            _intentLatencyAvg.WithLabels(row.Intent).Set(Seconds(row.AvgLatencyMs));
+            _intentLatencyP95.WithLabels(row.Intent).Set(Seconds(row.P95LatencyMs));
+            _intentConfidence.WithLabels(row.Intent).Set(row.AvgConfidence);
+        }
+        foreach (var gone in _intents.Where(intent => !current.Contains(intent)))
+        {
+            foreach (var gauge in new[] { _intentEvents, _intentErrorRatio, _intentLatencyAvg, _intentLatencyP95, _intentConfidence })
+            {
+                gauge.RemoveLabelled(gone);
+            }
+        }
+        _intents = current;
+    }
+
+    private static double Seconds(double milliseconds) => (double)((decimal)milliseconds / 1000m);
+}
+
+/// <summary><c>GET /metrics</c> in the Prometheus text format, or OpenMetrics when the scraper asks for it.</summary>
 public static class MetricsApi
 {
     public static IEndpointRouteBuilder MapDomuMetrics(this IEndpointRouteBuilder endpoints)

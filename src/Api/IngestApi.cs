@@ -1,3 +1,4 @@
+using Domu.Grains;
 using Domu.Ingest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -19,12 +20,16 @@ public static class IngestApi
         HttpRequest request,
         IngestValidator validator,
         IGrainFactory grains,
+        EventMetrics metrics,
         IOptions<IngestOptions> options,
         CancellationToken cancellationToken)
     {
         var (body, refused) = await JsonBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken);
         if (refused is not null)
         {
+            metrics.Rejected(refused.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? EventMetrics.Reasons.PayloadTooLarge
+                : EventMetrics.Reasons.UnsupportedMediaType);
             return refused;
         }
 
@@ -35,10 +40,14 @@ public static class IngestApi
         }
         if (!validation.IsValid)
         {
+            metrics.Rejected(validation.Errors.ContainsKey(IngestValidator.BodyKey)
+                ? EventMetrics.Reasons.MalformedBody
+                : EventMetrics.Reasons.InvalidField);
             return TypedResults.ValidationProblem(validation.Errors, title: "The event is invalid.");
         }
 
         await grains.GetGrain<IMetricsWindowGrain>(IMetricsWindowGrain.DefaultKey).RecordAsync(validation.Event!);
+        metrics.Recorded(validation.Event!);
         return TypedResults.Ok(IngestAccepted.Instance);
     }
 }

@@ -11,10 +11,11 @@ public sealed partial class MetricsWindowGrain : Grain, IMetricsWindowGrain
     private readonly TimeProvider _time;
     private readonly ILogger<MetricsWindowGrain> _logger;
 
-    public MetricsWindowGrain(IOptions<WindowOptions> options, TimeProvider time, ILogger<MetricsWindowGrain> logger)
+    public MetricsWindowGrain(
+        IOptions<WindowOptions> options, IOptions<MetricsOptions> metrics, TimeProvider time, ILogger<MetricsWindowGrain> logger)
     {
         var window = options.Value;
-        _window = new MetricsWindow(window.Duration, window.MaxEvents);
+        _window = new MetricsWindow(window.Duration, window.MaxEvents, metrics.Value.MaxIntents);
         _evictionPeriod = EvictionPeriod(window.Duration);
         _time = time;
         _logger = logger;
@@ -50,8 +51,9 @@ public sealed partial class MetricsWindowGrain : Grain, IMetricsWindowGrain
 
     public ValueTask<WindowReport> GetReportAsync()
     {
-        _window.Evict(_time.GetUtcNow());
-        return ValueTask.FromResult(_window.Report());
+        var now = _time.GetUtcNow();
+        _window.Evict(now);
+        return ValueTask.FromResult(_window.Report(now));
     }
 
     /// <summary>A tenth of the window, between one and ten seconds.</summary>

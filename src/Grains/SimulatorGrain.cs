@@ -26,6 +26,7 @@ public sealed class SimulatorState
 public sealed partial class SimulatorGrain(
     [PersistentState("simulator", SimulatorGrain.StorageName)] IPersistentState<SimulatorState> state,
     EventGenerator generator,
+    EventMetrics metrics,
     IOptions<SimulatorOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
@@ -108,6 +109,7 @@ public sealed partial class SimulatorGrain(
             try
             {
                 await GrainFactory.GetGrain<IMetricsWindowGrain>(IMetricsWindowGrain.DefaultKey).RecordBatchAsync(tick.Events);
+                metrics.Recorded(tick.Events);
             }
             catch (Exception ex) when (ex is TimeoutException or OrleansException)
             {

@@ -21,6 +21,14 @@ internal static class HttpTestExtensions
         return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>The report without the oldest event's age, which grows with the clock: what the window holds.</summary>
+    public static async Task<string> WindowStateAsync(this HttpClient http)
+    {
+        var report = JsonNode.Parse(await http.ReportTextAsync())!.AsObject();
+        report["window"]!.AsObject().Remove("oldestEventAgeSeconds");
+        return report.ToJsonString();
+    }
+
     public static async Task<WindowReport> ReportAsync(this HttpClient http) =>
         JsonSerializer.Deserialize<WindowReport>(await http.ReportTextAsync(), JsonSerializerOptions.Web)!;
 

@@ -39,7 +39,7 @@ public sealed class IngestEndpointTests(ApiFactory api) : IClassFixture<ApiFacto
     [MemberData(nameof(InvalidCases))]
     public async Task An_invalid_event_gets_a_problem_naming_the_field_and_changes_nothing(string name, string body, string key, string fragment)
     {
-        var before = await Http.ReportTextAsync();
+        var before = await Http.WindowStateAsync();
 
         using var response = await Http.IngestAsync(body);
 
@@ -50,7 +50,7 @@ public sealed class IngestEndpointTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.Equal("The event is invalid.", (string)problem["title"]!);
         var messages = problem["errors"]![key]!.AsArray().Select(m => (string)m!).ToList();
         Assert.True(messages.Any(m => m.Contains(fragment, StringComparison.Ordinal)), $"{name}: {string.Join(" | ", messages)}");
-        Assert.Equal(before, await Http.ReportTextAsync());
+        Assert.Equal(before, await Http.WindowStateAsync());
     }
 
     public static TheoryData<string, string, string, string> InvalidCases() => InvalidEvents.Cases();
@@ -70,14 +70,14 @@ public sealed class IngestEndpointTests(ApiFactory api) : IClassFixture<ApiFacto
     [InlineData("application/json; charset=utf-16")]
     public async Task A_body_that_is_not_json_gets_415(string contentType)
     {
-        var before = await Http.ReportTextAsync();
+        var before = await Http.WindowStateAsync();
 
         using var response = await Http.IngestAsync(SampleEvents.Seed, contentType);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         Assert.Contains("application/json", (string)(await response.JsonAsync())["detail"]!, StringComparison.Ordinal);
-        Assert.Equal(before, await Http.ReportTextAsync());
+        Assert.Equal(before, await Http.WindowStateAsync());
     }
 
     [Fact]
@@ -93,20 +93,20 @@ public sealed class IngestEndpointTests(ApiFactory api) : IClassFixture<ApiFacto
     [Fact]
     public async Task An_oversized_body_gets_413_before_it_is_read()
     {
-        var before = await Http.ReportTextAsync();
+        var before = await Http.WindowStateAsync();
         var body = SampleEvents.Seed[..^1] + ",\"padding\":\"" + new string('x', 20_000) + "\"}";
 
         using var response = await Http.IngestAsync(body);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("at most 16384 bytes", (string)(await response.JsonAsync())["detail"]!, StringComparison.Ordinal);
-        Assert.Equal(before, await Http.ReportTextAsync());
+        Assert.Equal(before, await Http.WindowStateAsync());
     }
 
     [Fact]
     public async Task An_oversized_chunked_body_gets_413_too()
     {
-        var before = await Http.ReportTextAsync();
+        var before = await Http.WindowStateAsync();
         using var content = new StreamContent(new MemoryStream(new byte[100_000]));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/ingest") { Content = content };
@@ -115,7 +115,7 @@ public sealed class IngestEndpointTests(ApiFactory api) : IClassFixture<ApiFacto
         using var response = await Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal(before, await Http.ReportTextAsync());
+        Assert.Equal(before, await Http.WindowStateAsync());
     }
 
     [Fact]

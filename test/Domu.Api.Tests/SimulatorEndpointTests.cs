@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Domu.Simulator.Tests;
+using Domu.Testing;
 
 namespace Domu.Api.Tests;
 
@@ -77,7 +78,7 @@ public sealed class SimulatorEndpointTests
         Assert.Equal("groq", (string)ticked["lastTick"]!["source"]!);
         Assert.Equal(5, (int)ticked["lastTick"]!["delivered"]!);
         // The fake's events: latencies 400..800, the second one failed, confidence 0.9.
-        Assert.Equal(new WindowReport(5, 600, 0.2, 0.9), await api.Http.ReportAsync());
+        Assert.Equal(new Seed(5, 600, 0.2, 0.9), (await api.Http.ReportAsync()).Seed());
         var metrics = await api.Http.MetricsAsync();
         Assert.Contains("domu_simulator_events_generated_total{source=\"groq\"} 5", metrics, StringComparison.Ordinal);
         Assert.Contains("domu_simulator_llm_tokens_total{kind=\"prompt\"} 120", metrics, StringComparison.Ordinal);

@@ -15,7 +15,7 @@ public sealed class MetricsWindowGrainTests(ClusterFixture fixture) : IClassFixt
     [Fact]
     public async Task A_new_window_reports_zeros()
     {
-        Assert.Equal(new WindowReport(0, 0, 0, 0), await Window("fresh").GetReportAsync());
+        Assert.Equal(new Seed(0, 0, 0, 0), (await Window("fresh").GetReportAsync()).Seed());
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class MetricsWindowGrainTests(ClusterFixture fixture) : IClassFixt
 
         await window.RecordAsync(Parse(SampleEvents.Seed));
 
-        Assert.Equal(new WindowReport(1, 250, 0, 0.95), await window.GetReportAsync());
+        Assert.Equal(new Seed(1, 250, 0, 0.95), (await window.GetReportAsync()).Seed());
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class MetricsWindowGrainTests(ClusterFixture fixture) : IClassFixt
             await window.RecordAsync(Parse(json));
         }
 
-        Assert.Equal(new WindowReport(15, 800, 0.2, 0.71), await window.GetReportAsync());
+        Assert.Equal(new Seed(15, 800, 0.2, 0.71), (await window.GetReportAsync()).Seed());
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class MetricsWindowGrainTests(ClusterFixture fixture) : IClassFixt
         }
 
         // Events 6..25 remain.
-        Assert.Equal(new WindowReport(ClusterFixture.MaxEvents, 15.5, 0, 0.5), await window.GetReportAsync());
+        Assert.Equal(new Seed(ClusterFixture.MaxEvents, 15.5, 0, 0.5), (await window.GetReportAsync()).Seed());
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class MetricsWindowGrainTests(ClusterFixture fixture) : IClassFixt
         await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
             window.RecordAsync(Parse(SampleEvents.Event(100, true, 0.8))).AsTask()));
 
-        Assert.Equal(new WindowReport(ClusterFixture.MaxEvents, 100, 0, 0.8), await window.GetReportAsync());
+        Assert.Equal(new Seed(ClusterFixture.MaxEvents, 100, 0, 0.8), (await window.GetReportAsync()).Seed());
     }
 
     [Fact]
@@ -75,12 +75,12 @@ public sealed class MetricsWindowGrainTests(ClusterFixture fixture) : IClassFixt
 
         ShiftableClock.Instance.Advance(TimeSpan.FromMinutes(4));
         await window.RecordAsync(Parse(SampleEvents.Event(750, false, 0.5)));
-        Assert.Equal(new WindowReport(2, 500, 0.5, 0.725), await window.GetReportAsync());
+        Assert.Equal(new Seed(2, 500, 0.5, 0.725), (await window.GetReportAsync()).Seed());
 
         ShiftableClock.Instance.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
-        Assert.Equal(new WindowReport(1, 750, 1, 0.5), await window.GetReportAsync());
+        Assert.Equal(new Seed(1, 750, 1, 0.5), (await window.GetReportAsync()).Seed());
 
         ShiftableClock.Instance.Advance(TimeSpan.FromMinutes(5));
-        Assert.Equal(WindowReport.Empty, await window.GetReportAsync());
+        Assert.Equal(default, (await window.GetReportAsync()).Seed());
     }
 }

@@ -10,12 +10,18 @@ public sealed class MetricsWindowTests
     private static VoiceEvent Event(double latencyMs, bool success = true, double confidence = 0.9) =>
         new(new DateTimeOffset(2024, 1, 15, 10, 30, 0, TimeSpan.Zero), "s", "BookFlight", latencyMs, success, confidence);
 
+    private static SeedFigures Seed(MetricsWindow window)
+    {
+        var report = window.Report(T0);
+        return new SeedFigures(report.TotalEvents, report.AvgLatencyMs, report.ErrorRate, report.AvgConfidence);
+    }
+
     [Fact]
     public void An_empty_window_reports_exact_zeros()
     {
         var window = new MetricsWindow(FiveMinutes, 30);
 
-        Assert.Equal(new WindowReport(0, 0, 0, 0), window.Report());
+        Assert.Equal(new SeedFigures(0, 0, 0, 0), Seed(window));
     }
 
     [Fact]
@@ -25,7 +31,7 @@ public sealed class MetricsWindowTests
 
         window.Add(Event(250, true, 0.95), T0);
 
-        Assert.Equal(new WindowReport(1, 250, 0, 0.95), window.Report());
+        Assert.Equal(new SeedFigures(1, 250, 0, 0.95), Seed(window));
     }
 
     [Fact]
@@ -37,7 +43,7 @@ public sealed class MetricsWindowTests
             window.Add(Event(100 * (i + 1), success: i % 5 != 4, confidence: Math.Round(0.5 + (0.03 * i), 2)), T0);
         }
 
-        Assert.Equal(new WindowReport(15, 800, 0.2, 0.71), window.Report());
+        Assert.Equal(new SeedFigures(15, 800, 0.2, 0.71), Seed(window));
     }
 
     [Fact]
@@ -49,7 +55,7 @@ public sealed class MetricsWindowTests
         window.Add(Event(1.005, false, 0.013), T0);
         window.Add(Event(1.005, true, 0.0125), T0);
 
-        var report = window.Report();
+        var report = window.Report(T0);
 
         Assert.Equal(1.01, report.AvgLatencyMs);
         Assert.Equal(0.333, report.ErrorRate);
@@ -64,7 +70,7 @@ public sealed class MetricsWindowTests
         window.Add(Event(200, false), T0);
         window.Add(Event(201, true), T0);
 
-        Assert.Equal(new WindowReport(3, 167, 0.667, 0.9), window.Report());
+        Assert.Equal(new SeedFigures(3, 167, 0.667, 0.9), Seed(window));
     }
 
     [Fact]
@@ -78,7 +84,7 @@ public sealed class MetricsWindowTests
 
         // Events 2..31 remain: mean latency 16.5.
         Assert.Equal(30, window.Count);
-        Assert.Equal(16.5, window.Report().AvgLatencyMs);
+        Assert.Equal(16.5, window.Report(T0).AvgLatencyMs);
     }
 
     [Fact]
@@ -90,8 +96,8 @@ public sealed class MetricsWindowTests
             window.Add(Event(i), T0);
         }
 
-        Assert.Equal(1000, window.Report().TotalEvents);
-        Assert.Equal(499.5, window.Report().AvgLatencyMs);
+        Assert.Equal(1000, window.Report(T0).TotalEvents);
+        Assert.Equal(499.5, window.Report(T0).AvgLatencyMs);
     }
 
     [Fact]
@@ -105,10 +111,10 @@ public sealed class MetricsWindowTests
         Assert.Equal(2, window.Count);
 
         Assert.Equal(1, window.Evict(T0 + FiveMinutes + TimeSpan.FromTicks(1)));
-        Assert.Equal(new WindowReport(1, 300, 0, 0.9), window.Report());
+        Assert.Equal(new SeedFigures(1, 300, 0, 0.9), Seed(window));
 
         Assert.Equal(1, window.Evict(T0.AddMinutes(7)));
-        Assert.Equal(WindowReport.Empty, window.Report());
+        Assert.Equal(default, Seed(window));
     }
 
     [Fact]
@@ -168,7 +174,7 @@ public sealed class MetricsWindowTests
             {
                 Assert.Equal(ModelSums(model), window.Sums);
                 Assert.Equal(window.Recompute(), window.Sums);
-                Assert.Equal(ModelSums(model).ToReport(), window.Report());
+                Assert.Equal(ModelSums(model).ToSeedFigures(), Seed(window));
             }
         }
 
@@ -176,7 +182,7 @@ public sealed class MetricsWindowTests
 
         window.Evict(now + duration + TimeSpan.FromTicks(1));
         Assert.Equal(new WindowSums(0, 0, 0, 0), window.Sums);
-        Assert.Equal(new WindowReport(0, 0, 0, 0), window.Report());
+        Assert.Equal(new SeedFigures(0, 0, 0, 0), Seed(window));
     }
 
     [Fact]

@@ -19,6 +19,8 @@ public static partial class DomuServices
     {
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddSingleton<IMetricFactory>(sp => Metrics.WithCustomRegistry(sp.GetRequiredService<CollectorRegistry>()));
+        services.AddValidatedOptions<MetricsOptions>(MetricsOptions.Section);
+        services.TryAddSingleton<EventMetrics>();
         return services;
     }
 

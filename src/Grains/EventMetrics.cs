@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Domu.Grains;
+
+/// <summary>
+/// Cumulative Prometheus series about events, in the host's registry: what entered the window (by
+/// intent and outcome), how long agents took (a histogram by intent), and what <c>/ingest</c>
+/// refused (by reason). Each process counts what passes through it: the Api counts <c>/ingest</c>,
+/// the silo that runs the simulator counts its batches; Prometheus sums over instances.
+/// </summary>
+public sealed class EventMetrics
+{
+    /// <summary>Voice latency runs from tens of milliseconds to tens of seconds.</summary>
+    public static readonly double[] LatencyBuckets = [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 30, 60];
+
+    private readonly Counter _ingested;
+    private readonly Counter _rejected;
+    private readonly Histogram _latency;
+    private readonly IntentLabels _intents;
+
+    public EventMetrics(IMetricFactory factory, IOptions<MetricsOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(options);
+        _intents = new IntentLabels(options.Value.MaxIntents);
+        _ingested = factory.CreateCounter("domu_events_ingested_total",
+            "Events recorded in the window, by intent and outcome (success or failure).", ["intent", "outcome"]);
+        _rejected = factory.CreateCounter("domu_events_rejected_total",
+            "Events POST /ingest refused, by reason (malformed_body, invalid_field, unsupported_media_type, payload_too_large).", ["reason"]);
+        _latency = factory.CreateHistogram("domu_event_latency_seconds",
+            "How long the agent took to answer (the event's latencyMs), in seconds, by intent.",
+            new HistogramConfiguration { LabelNames = ["intent"], Buckets = LatencyBuckets });
+    }
+
+    /// <summary>Counts events the window accepted.</summary>
+    public void Recorded(IEnumerable<VoiceEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var voiceEvent in events)
+        {
+            Recorded(voiceEvent);
+        }
+    }
+
+    /// <summary>Counts one event the window accepted.</summary>
+    public void Recorded(VoiceEvent voiceEvent)
+    {
+        ArgumentNullException.ThrowIfNull(voiceEvent);
+        var intent = _intents.LabelFor(voiceEvent.Intent);
+        _ingested.WithLabels(intent, voiceEvent.Success ? "success" : "failure").Inc();
+        _latency.WithLabels(intent).Observe(voiceEvent.LatencyMs / 1000);
+    }
+
+    /// <summary>Counts one refused event.</summary>
+    public void Rejected(string reason) => _rejected.WithLabels(reason).Inc();
+
+    /// <summary>The reasons <c>/ingest</c> refuses an event for, as label values.</summary>
+    public static class Reasons
+    {
+        public const string MalformedBody = "malformed_body";
+        public const string InvalidField = "invalid_field";
+        public const string UnsupportedMediaType = "unsupported_media_type";
+        public const string PayloadTooLarge = "payload_too_large";
+    }
+}
+
+/// <summary>
+/// A label budget for intents on cumulative series. A counter's label, once given, must stay (taking
+/// it away would reset the counter and break <c>rate()</c>), so the first <c>MaxIntents</c> intents a
+/// process sees keep their own label and every later one is counted as <c>other</c>. The window's
+/// rows and gauges, which carry no history, fold exactly by volume instead.
+/// </summary>
+internal sealed class IntentLabels(int capacity)
+{
+    private readonly ConcurrentDictionary<string, string> _labels = new(StringComparer.Ordinal);
+    private readonly Lock _admit = new();
+
+    public string LabelFor(string intent)
+    {
+        if (_labels.TryGetValue(intent, out var label))
+        {
+            return label;
+        }
+        lock (_admit)
+        {
+            if (_labels.TryGetValue(intent, out label))
+            {
+                return label;
+            }
+            if (_labels.Count >= capacity)
+            {
+                return IntentReport.Other;
+            }
+            _labels[intent] = intent;
+            return intent;
+        }
+    }
+}
