@@ -19,7 +19,7 @@ public static class ApiSetup
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ClusterUnavailableHandler>();
-        builder.Services.AddSingleton<DomuMetrics>();
+        builder.Services.AddSingleton<WindowMetrics>();
         return builder;
     }
 }

@@ -14,7 +14,9 @@ try
     app.MapIngestApi();
     app.MapReportApi();
     app.MapSimulatorApi();
-    app.MapDomuMetrics();
+    app.MapClusterApi();
+    app.MapApiMetrics();
+    app.MapDomuDashboard();
     app.Run();
     return 0;
 }

@@ -2,7 +2,7 @@ namespace Domu;
 
 /// <summary>The rolling window of recent voice events and its running sums.</summary>
 [Alias("Domu.IMetricsWindowGrain")]
-public interface IMetricsWindowGrain : IGrainWithStringKey
+public interface IMetricsWindowGrain : IGrainWithStringKey, ILocatedGrain
 {
     /// <summary>The key of the window that every event goes to.</summary>
     const string DefaultKey = "default";

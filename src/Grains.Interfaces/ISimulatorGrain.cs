@@ -4,7 +4,7 @@ namespace Domu;
 
 /// <summary>The reminder-driven simulator that feeds the window with generated events.</summary>
 [Alias("Domu.ISimulatorGrain")]
-public interface ISimulatorGrain : IGrainWithStringKey
+public interface ISimulatorGrain : IGrainWithStringKey, ILocatedGrain
 {
     /// <summary>The key of the one simulator of a cluster.</summary>
     const string DefaultKey = "default";

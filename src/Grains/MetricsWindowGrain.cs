@@ -56,6 +56,8 @@ public sealed partial class MetricsWindowGrain : Grain, IMetricsWindowGrain
         return ValueTask.FromResult(_window.Report(now));
     }
 
+    public Task<string> GetSiloAsync() => Task.FromResult(RuntimeIdentity);
+
     /// <summary>A tenth of the window, between one and ten seconds.</summary>
     internal static TimeSpan EvictionPeriod(TimeSpan duration) =>
         TimeSpan.FromTicks(Math.Clamp(duration.Ticks / 10, TimeSpan.TicksPerSecond, 10 * TimeSpan.TicksPerSecond));

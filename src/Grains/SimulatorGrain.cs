@@ -137,6 +137,8 @@ public sealed partial class SimulatorGrain(
         LogTick(tick.Source, outcome, delivered, dropped);
     }
 
+    public Task<string> GetSiloAsync() => Task.FromResult(RuntimeIdentity);
+
     /// <summary>Registers the reminder unless it already runs; true when it was registered now.</summary>
     private async Task<bool> EnsureRegisteredAsync()
     {

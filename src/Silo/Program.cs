@@ -7,6 +7,8 @@ try
 
     var app = builder.Build();
     app.MapDomuHealth();
+    app.MapDomuMetrics();
+    app.MapDomuDashboard();
     app.Run();
     return 0;
 }

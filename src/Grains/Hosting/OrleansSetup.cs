@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Domu.Hosting;
 
@@ -16,33 +17,90 @@ namespace Domu.Hosting;
 /// </summary>
 public static partial class OrleansSetup
 {
-    /// <summary>Co-hosts a Domu silo: grains, clustering, options, readiness.</summary>
+    /// <summary>Co-hosts a Domu silo: grains, clustering, options, readiness, dashboard.</summary>
     public static IHostApplicationBuilder AddDomuSilo(this IHostApplicationBuilder builder)
     {
         var cluster = builder.Configuration.ReadValidated<ClusterSettings>(ClusterSettings.Section);
+        var dashboard = builder.Configuration.ReadValidated<DashboardSettings>(DashboardSettings.Section);
         AddCommonServices(builder);
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterReadiness>());
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId)
-            .AddDomuGrains());
+        // Services.AddOrleans, not builder.UseOrleans: the latter hands Orleans the app's configuration,
+        // and Orleans would read Domu's own "Orleans" section (Orleans:Clustering=Redis) as its
+        // provider settings. Domu configures Orleans in code from ClusterSettings instead.
+        builder.Services.AddOrleans(silo =>
+        {
+            if (cluster.Clustering == ClusteringKind.Localhost)
+            {
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId);
+            }
+            else
+            {
+                var redis = cluster.Redis;
+                silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId))
+                    .ConfigureEndpoints(cluster.ResolveAdvertisedAddress(), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true)
+                    .UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(redis))
+                    .Configure<ClusterMembershipOptions>(TuneMembership);
+            }
+            silo.AddDomuGrains(cluster);
+            if (dashboard.Enabled)
+            {
+                silo.AddDashboard();
+            }
+        });
+        builder.Services.AddDashboardAccess(dashboard);
         return builder;
     }
 
-    /// <summary>What Domu's grains need on any silo, a test cluster's included.</summary>
-    public static ISiloBuilder AddDomuGrains(this ISiloBuilder silo)
+    /// <summary>
+    /// What Domu's grains need on any silo, a test cluster's included. With Redis clustering the
+    /// simulator's reminder and state live in Redis and survive the loss of any silo; otherwise in memory.
+    /// </summary>
+    public static ISiloBuilder AddDomuGrains(this ISiloBuilder silo, ClusterSettings? cluster = null)
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddValidatedOptions<WindowOptions>(WindowOptions.Section);
         silo.Services.AddDomuMetricsRegistry().AddIngestValidation().AddSimulator();
 
-        // Reminders and the simulator's state live in memory for now: they survive grain reactivation,
-        // not the loss of the silo.
-        silo.UseInMemoryReminderService();
-        silo.AddMemoryGrainStorage(SimulatorGrain.StorageName);
+        if (cluster?.Clustering == ClusteringKind.Redis)
+        {
+            var redis = cluster.Redis;
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisOptions(redis));
+            silo.AddRedisGrainStorage(SimulatorGrain.StorageName, o => o.ConfigurationOptions = RedisOptions(redis));
+        }
+        else
+        {
+            silo.UseInMemoryReminderService();
+            silo.AddMemoryGrainStorage(SimulatorGrain.StorageName);
+        }
         silo.AddStartupTask(
             static (services, _) => services.GetRequiredService<IGrainFactory>()
                 .GetGrain<ISimulatorGrain>(ISimulatorGrain.DefaultKey).InitializeAsync());
         return silo;
+    }
+
+    /// <summary>
+    /// Orleans' defaults declare a silo dead after about a minute and a half; voice monitoring wants
+    /// its window back sooner. Each silo probes three others every 2 s; three missed probes make a
+    /// suspicion, and two suspicions (or one, in a two-silo cluster) declare the silo dead: about 8 to
+    /// 15 s after a silo stops answering.
+    /// </summary>
+    internal static void TuneMembership(ClusterMembershipOptions options)
+    {
+        options.ProbeTimeout = TimeSpan.FromSeconds(2);
+        options.NumMissedProbesLimit = 3;
+        options.NumProbedSilos = 3;
+        options.NumVotesForDeathDeclaration = 2;
+        options.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
+        options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+        options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+    }
+
+    private static StackExchange.Redis.ConfigurationOptions RedisOptions(string connectionString)
+    {
+        var options = StackExchange.Redis.ConfigurationOptions.Parse(connectionString);
+        // Keep retrying when Redis is briefly away instead of failing the silo's start.
+        options.AbortOnConnectFail = false;
+        return options;
     }
 
     /// <summary>Joins the cluster as a client that keeps retrying until a gateway answers.</summary>
@@ -57,10 +115,24 @@ public static partial class OrleansSetup
 
         // Let the web server answer (503 until connected) while the client is still looking for a gateway.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
-        builder.UseOrleansClient(client => client
-            .UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId)
+        // As for the silo: the client is configured in code, not from the "Orleans" section.
+        builder.Services.AddOrleansClient(client =>
+        {
+            if (cluster.Clustering == ClusteringKind.Localhost)
+            {
+                client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+            }
+            else
+            {
+                var redis = cluster.Redis;
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId))
+                    .UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(redis))
+                    // Learn of new and departed gateways within seconds (Orleans' default is a minute).
+                    .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            }
             // A call in flight when its silo dies fails after this long (Orleans' default is 30 s).
-            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10)));
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+        });
         return builder;
     }
 
@@ -78,6 +150,7 @@ public static partial class OrleansSetup
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddDomuMetricsRegistry().AddIngestValidation();
+        builder.Services.AddSingleton<HostMetrics>();
         builder.Services.AddSingleton<ClusterReadiness>();
         builder.Services.AddHealthChecks().AddCheck<ClusterReadiness>("orleans", tags: ["ready"]);
 

@@ -4,22 +4,20 @@ using Prometheus;
 namespace Domu.Api;
 
 /// <summary>
-/// The Api's Prometheus registry: the seed's four window gauges, read from the window grain at every
-/// scrape, plus the process, .NET and Orleans metrics.
+/// The window's gauges, read from the window grain at every scrape of the Api's <c>/metrics</c>.
+/// Only the Api exports them (silos export their own counters), so each Api instance shows the one
+/// window once.
 /// </summary>
-internal sealed class DomuMetrics : IDisposable
+internal sealed class WindowMetrics
 {
-    private readonly IDisposable _meters;
-
-    public DomuMetrics(CollectorRegistry registry, IMetricFactory factory, IGrainFactory grains, ClusterReadiness readiness)
+    public WindowMetrics(CollectorRegistry registry, IMetricFactory factory, IGrainFactory grains, ClusterReadiness readiness)
     {
-        Registry = registry;
         var gauges = new WindowGauges(factory);
         // Concurrent scrapes each refresh the gauges; one at a time, so a scrape never sees another's
         // half-applied set of intents.
         var refresh = new SemaphoreSlim(1, 1);
 
-        Registry.AddBeforeCollectCallback(async cancellationToken =>
+        registry.AddBeforeCollectCallback(async cancellationToken =>
         {
             if (!readiness.IsReady)
             {
@@ -47,32 +45,7 @@ internal sealed class DomuMetrics : IDisposable
                 refresh.Release();
             }
         });
-
-        DotNetStats.Register(Registry);
-        _meters = MeterAdapter.StartListening(new MeterAdapterOptions
-        {
-            Registry = Registry,
-            MetricFactory = factory,
-            InstrumentFilterPredicate = instrument => IsWorthExporting(instrument.Meter.Name, instrument.Name, instrument.GetType()),
-        });
     }
-
-    public CollectorRegistry Registry { get; }
-
-    /// <summary>
-    /// Orleans, ASP.NET Core and runtime meters stay; the runtime's private diagnostics (MsQuic) and the
-    /// Polly pipeline Orleans uses internally for placement are noise to an operator. The runtime's
-    /// <c>*.count</c> gauges (assemblies, CPUs, threads, timers) would be exported with a <c>_count</c>
-    /// suffix that Prometheus reserves for histograms and summaries; prometheus-net's own .NET
-    /// collectors export the same facts under clean names.
-    /// </summary>
-    internal static bool IsWorthExporting(string meterName, string instrumentName, Type instrumentType) =>
-        !meterName.StartsWith("Private.", StringComparison.Ordinal)
-        && !meterName.StartsWith("Polly", StringComparison.Ordinal)
-        && !(instrumentName.EndsWith(".count", StringComparison.Ordinal)
-            && !(instrumentType.IsGenericType && instrumentType.GetGenericTypeDefinition() == typeof(System.Diagnostics.Metrics.Histogram<>)));
-
-    public void Dispose() => _meters.Dispose();
 }
 
 /// <summary>
@@ -148,13 +121,12 @@ internal sealed class WindowGauges
     private static double Seconds(double milliseconds) => (double)((decimal)milliseconds / 1000m);
 }
 
-/// <summary><c>GET /metrics</c> in the Prometheus text format, or OpenMetrics when the scraper asks for it.</summary>
 public static class MetricsApi
 {
-    public static IEndpointRouteBuilder MapDomuMetrics(this IEndpointRouteBuilder endpoints)
+    /// <summary>The Api's <c>/metrics</c>: the host's exposition plus the window's gauges.</summary>
+    public static IEndpointRouteBuilder MapApiMetrics(this IEndpointRouteBuilder endpoints)
     {
-        var metrics = endpoints.ServiceProvider.GetRequiredService<DomuMetrics>();
-        endpoints.MapMetrics("/metrics", metrics.Registry).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
-        return endpoints;
+        endpoints.ServiceProvider.GetRequiredService<WindowMetrics>();
+        return endpoints.MapDomuMetrics();
     }
 }
