@@ -70,7 +70,8 @@ public sealed class MetricNameTests(ScrapedMetrics scraped) : IClassFixture<Scra
     private static readonly string[] DashboardMetrics =
     [
         "voice_events_total", "voice_latency_ms_avg", "voice_error_rate", "voice_confidence_avg",
-        "domu_window_latency_seconds", "domu_window_latency_max_seconds", "domu_event_latency_seconds_bucket",
+        "domu_window_latency_p50_seconds", "domu_window_latency_p95_seconds", "domu_window_latency_p99_seconds",
+        "domu_window_latency_max_seconds", "domu_event_latency_seconds_bucket",
         "domu_events_ingested_total", "domu_window_intent_latency_p95_seconds", "domu_events_rejected_total",
         "domu_simulator_ticks_total",
     ];
