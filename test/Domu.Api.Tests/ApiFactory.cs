@@ -1,7 +1,10 @@
 using System.Globalization;
+using System.Net;
 using Domu.Testing;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Domu.Api.Tests;
 
@@ -19,6 +22,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         ["Logging:LogLevel:Default"] = "Warning",
         // Exact figures need a window that only the test feeds; simulator tests switch it back on.
         ["Simulator:Enabled"] = "false",
+        // The dashboard's collectors cost start-up time; DashboardTests switch it on.
+        ["Dashboard:Enabled"] = "false",
     };
 
     public ApiFactory() => UseKestrel(0);
@@ -53,5 +58,25 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, RemoteAddressFromHeader>());
+    }
+
+    /// <summary>The header a test sets to pose as a client from another address; every test client is on loopback.</summary>
+    public const string RemoteAddressHeader = "X-Test-Remote-Address";
+
+    private sealed class RemoteAddressFromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (context.Request.Headers.TryGetValue(RemoteAddressHeader, out var value) && IPAddress.TryParse(value, out var address))
+                {
+                    context.Connection.RemoteIpAddress = address;
+                }
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 }

@@ -42,13 +42,28 @@ public static class SampleEvents
             .ToList();
 }
 
-/// <summary>A TCP port on loopback that nothing listens on right now.</summary>
+/// <summary>
+/// A TCP port on loopback that nothing listens on right now, and that this test process has not
+/// handed out before (tests run in parallel and bind their ports some time after asking).
+/// </summary>
 public static class FreePort
 {
+    private static readonly HashSet<int> Given = [];
+
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (Given)
+            {
+                if (Given.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 }

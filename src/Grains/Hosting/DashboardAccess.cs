@@ -116,6 +116,12 @@ public static class DashboardAccess
 
         protected override Task HandleChallengeAsync(AuthenticationProperties properties)
         {
+            if (!settings.Value.RequiresLogin)
+            {
+                // Loopback only: no login would help a remote client.
+                Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            }
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             Response.Headers[HeaderNames.WWWAuthenticate] = "Basic realm=\"Orleans dashboard\", charset=\"UTF-8\"";
             return Task.CompletedTask;
