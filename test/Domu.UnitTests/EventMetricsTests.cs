@@ -65,6 +65,18 @@ public sealed class EventMetricsTests
     }
 
     [Fact]
+    public async Task Label_values_with_quotes_backslashes_and_newlines_are_escaped()
+    {
+        // /ingest refuses control characters, so a newline can only come from code; it must still be safe.
+        var (metrics, registry) = Create(20);
+        metrics.Recorded(Event("say \"hi\"\\\nnow"));
+
+        var text = await ExpositionAsync(registry);
+
+        Assert.Contains("domu_events_ingested_total{intent=\"say \\\"hi\\\"\\\\\\nnow\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rejections_are_counted_by_reason()
     {
         var (metrics, registry) = Create(20);
