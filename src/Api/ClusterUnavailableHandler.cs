@@ -18,6 +18,7 @@ internal sealed partial class ClusterUnavailableHandler(ILogger<ClusterUnavailab
                 return true;
             case SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException
                 or GatewayTooBusyException or TimeoutException:
+            case not null when IsClusterFailure(exception):
                 LogUnavailable(exception.GetType().Name, exception.Message);
                 await ServiceUnavailable.Problem(httpContext, "The Orleans cluster did not answer; retry shortly.").ExecuteAsync(httpContext);
                 return true;
@@ -25,6 +26,16 @@ internal sealed partial class ClusterUnavailableHandler(ILogger<ClusterUnavailab
                 return false;
         }
     }
+
+    /// <summary>
+    /// A failure of the cluster or of the store behind it, rather than of the request: Orleans' own
+    /// runtime and serialization errors (an error Orleans cannot even carry back arrives as a
+    /// CodecNotFoundException) and Redis errors. Exceptions that Domu's grain code throws stay 500s:
+    /// those are bugs to see.
+    /// </summary>
+    internal static bool IsClusterFailure(Exception exception) =>
+        exception.GetType().Namespace is { } name
+        && (name.StartsWith("Orleans", StringComparison.Ordinal) || name.StartsWith("StackExchange.Redis", StringComparison.Ordinal));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster unavailable: {ExceptionType}: {Reason}")]
     private partial void LogUnavailable(string exceptionType, string reason);

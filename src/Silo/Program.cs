@@ -10,7 +10,8 @@ try
     app.MapDomuMetrics();
     app.MapDomuDashboard();
     app.Run();
-    return 0;
+    // 1 when the silo stopped itself because the cluster no longer lists it (see MembershipWatchdog).
+    return Environment.ExitCode;
 }
 catch (Exception ex) when (ConfigurationErrors.TryDescribe(ex, out var message))
 {

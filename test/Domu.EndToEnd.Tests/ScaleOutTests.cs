@@ -10,18 +10,22 @@ namespace Domu.EndToEnd.Tests;
 /// Three silo processes and two client Apis meet in a real Redis; the silo hosting the window is
 /// killed with SIGKILL; the cluster must converge, keep serving, and take the silo back.
 /// </summary>
+[Collection(RedisCluster.Name)]
 public sealed class ScaleOutTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(90);
 
-    private sealed record SiloPorts(int Http, int Silo, int Gateway);
+    internal sealed record SiloPorts(int Http, int Silo, int Gateway)
+    {
+        public static SiloPorts Free() => new(FreePort.Next(), FreePort.Next(), FreePort.Next());
+    }
 
     [Fact]
     public async Task A_killed_silo_fails_over_without_500s_and_rejoins()
     {
         await using var redis = await RedisServer.StartAsync();
         var clusterId = $"e2e-{Guid.NewGuid():N}"[..16];
-        var ports = Enumerable.Range(0, 3).Select(_ => new SiloPorts(FreePort.Next(), FreePort.Next(), FreePort.Next())).ToArray();
+        var ports = Enumerable.Range(0, 3).Select(_ => SiloPorts.Free()).ToArray();
         var silos = new DomuProcess?[3];
         var apis = new List<DomuProcess>();
         try
@@ -98,6 +102,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             await ReportsAgreeAsync(apis);
 
             // The killed silo comes back on the same ports and rejoins.
+            await silos[victim]!.DisposeAsync();
             silos[victim] = StartSilo(ports[victim], redis, clusterId);
             await silos[victim]!.WaitForAsync("/health/ready", HttpStatusCode.OK, Startup);
             await WaitForAsync(async () => (int)(await ClusterAsync(apis[0]))["activeSilos"]! == 3, Startup, "the restarted silo rejoining");
@@ -123,7 +128,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         }
     }
 
-    private static DomuProcess StartSilo(SiloPorts ports, RedisServer redis, string clusterId) =>
+    internal static DomuProcess StartSilo(SiloPorts ports, RedisServer redis, string clusterId) =>
         DomuProcess.Start("Silo", ports.Http,
             DomuProcess.Arg("Orleans:Clustering", "Redis"),
             DomuProcess.Arg("Orleans:Redis", redis.ConnectionString),
@@ -138,7 +143,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     /// <summary>The port of an Orleans silo address as /cluster prints it: S127.0.0.1:11111:123456.</summary>
     private static int Port(string siloAddress) => int.Parse(siloAddress.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<(HttpStatusCode Status, bool RetryAfter)> IngestAsync(DomuProcess api, string body)
+    internal static async Task<(HttpStatusCode Status, bool RetryAfter)> IngestAsync(DomuProcess api, string body)
     {
         try
         {
@@ -151,13 +156,13 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task IngestOkAsync(DomuProcess api, string body)
+    internal static async Task IngestOkAsync(DomuProcess api, string body)
     {
         var (status, _) = await IngestAsync(api, body);
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
-    private static async Task<JsonObject> ClusterAsync(DomuProcess api) =>
+    internal static async Task<JsonObject> ClusterAsync(DomuProcess api) =>
         JsonNode.Parse(await api.Http.GetStringAsync(new Uri("/cluster", UriKind.Relative)))!.AsObject();
 
     private static async Task<JsonObject> ReportAsync(DomuProcess api)
@@ -187,7 +192,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         Assert.Equal(first, second);
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
+    internal static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -209,4 +214,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
 
     private static string Describe(Dictionary<HttpStatusCode, int> statuses) =>
         string.Join(", ", statuses.Select(s => $"{(int)s.Key}×{s.Value}"));
+}
+
+/// <summary>The Redis cluster tests run one at a time: each runs several processes on two cores.</summary>
+[CollectionDefinition(Name)]
+public sealed class RedisCluster
+{
+    public const string Name = "Redis cluster";
 }

@@ -39,7 +39,7 @@ public sealed class ClusterSettingsTests
     }
 
     [Theory]
-    [InlineData("Orleans:Clustering", "Consul", "Orleans:Clustering")]
+    [InlineData("Orleans:Clustering", "Consul", "Orleans:Clustering: 'Consul' is not one of Localhost, Redis.")]
     [InlineData("Orleans:AdvertisedAddress", "not an address!", "Orleans:AdvertisedAddress")]
     [InlineData("Orleans:GatewayPort", "11111", "Orleans:GatewayPort: Orleans:SiloPort and Orleans:GatewayPort must differ")]
     [InlineData("Orleans:SiloPort", "70000", "Orleans:SiloPort")]

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Domu.Hosting;
 
 /// <summary>Turns a bad setting into one readable line instead of a crash with a stack trace.</summary>
-public static class ConfigurationErrors
+public static partial class ConfigurationErrors
 {
     public static bool TryDescribe(Exception exception, [NotNullWhen(true)] out string? message)
     {
@@ -13,6 +13,30 @@ public static class ConfigurationErrors
         message = failures.Count == 0 ? null : "Invalid configuration: " + string.Join(" ", failures);
         return message is not null;
     }
+
+    /// <summary>"'Consul' at 'Orleans:Clustering'": for an enum, the values it may take instead of its type's name.</summary>
+    private static string Describe(string value, string key, string typeName)
+    {
+        var type = AppDomain.CurrentDomain.GetAssemblies()
+            .Select(assembly => assembly.GetType(typeName, throwOnError: false))
+            .FirstOrDefault(t => t is not null);
+        return type is { IsEnum: true }
+            ? $"{key}: '{value}' is not one of {string.Join(", ", Enum.GetNames(type))}."
+            : $"{key}: '{value}' is not a valid {FriendlyName(type?.Name ?? typeName)}.";
+    }
+
+    private static string FriendlyName(string name) => name switch
+    {
+        "Int32" or "Int64" => "whole number",
+        "Double" or "Decimal" => "number",
+        "Boolean" => "true or false",
+        "TimeSpan" => "time span (such as 00:05:00)",
+        "Nullable`1" => "value",
+        _ => name,
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']*)' to type '(?<type>[^']*)'")]
+    private static partial System.Text.RegularExpressions.Regex BindingFailure();
 
     private static void Collect(Exception exception, List<string> failures)
     {
@@ -28,10 +52,10 @@ public static class ConfigurationErrors
                 }
                 break;
             case IOException io when io.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException:
-                failures.Add(io.Message + " Choose another address with Urls (for example --Urls=http://localhost:8090).");
+                failures.Add(io.Message + " Choose another address with Urls (for example --Urls=http://localhost:8099).");
                 break;
-            case InvalidOperationException binding when binding.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal):
-                failures.Add(binding.Message);
+            case InvalidOperationException binding when BindingFailure().Match(binding.Message) is { Success: true } match:
+                failures.Add(Describe(match.Groups["value"].Value, match.Groups["key"].Value, match.Groups["type"].Value));
                 break;
         }
     }

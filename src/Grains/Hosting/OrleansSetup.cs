@@ -1,3 +1,4 @@
+using System.Net;
 using Domu.Grains;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -36,10 +37,14 @@ public static partial class OrleansSetup
             else
             {
                 var redis = cluster.Redis;
+                var advertised = cluster.ResolveAdvertisedAddress();
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId))
-                    .ConfigureEndpoints(cluster.ResolveAdvertisedAddress(), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true)
+                    .ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort,
+                        // Several silos on one machine advertise 127.0.0.1: keep them off the network too.
+                        listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised))
                     .UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(redis))
                     .Configure<ClusterMembershipOptions>(TuneMembership);
+                silo.Services.AddHostedService<MembershipWatchdog>();
             }
             silo.AddDomuGrains(cluster);
             if (dashboard.Enabled)
