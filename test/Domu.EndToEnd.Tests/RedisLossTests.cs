@@ -61,7 +61,7 @@ public sealed class RedisLossTests(ITestOutputHelper output)
             silo = StartSilo(ports, redis, clusterId);
             await silo.WaitForAsync("/health/ready", HttpStatusCode.OK, TimeSpan.FromSeconds(90));
             await WaitForAsync(async () => (await IngestAsync(api, SampleEvents.Seed)).Status == HttpStatusCode.OK,
-                TimeSpan.FromSeconds(90), "the Api to accept events again");
+                TimeSpan.FromSeconds(90), "the Api to accept events again", api);
             output.WriteLine($"The Api accepted events again {clock.Elapsed.TotalSeconds:F1} s after Redis went away.");
             Assert.Equal(1, (int)(await ClusterAsync(api))["activeSilos"]!);
             var simulator = JsonNode.Parse(await api.Http.GetStringAsync(new Uri("/simulator", UriKind.Relative)))!;

@@ -192,11 +192,19 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         Assert.Equal(first, second);
     }
 
-    internal static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
+    /// <summary>Polls <paramref name="condition"/>; fails at once, with its output, if a <paramref name="watched"/> process exits.</summary>
+    internal static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit, string what, params DomuProcess[] watched)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
+            foreach (var process in watched)
+            {
+                if (process.HasExited)
+                {
+                    Assert.Fail($"A process exited with {process.ExitCode} while waiting for {what}:\n{process.Output}");
+                }
+            }
             try
             {
                 if (await condition())
