@@ -13,6 +13,7 @@ public static class IngestApi
         // No .Accepts<T>() here: its routing policy would answer a wrong Content-Type with an empty
         // 415 before the handler can explain the problem.
         endpoints.MapPost("/ingest", IngestAsync).WithName("Ingest");
+        endpoints.ServiceProvider.GetRequiredService<EventMetrics>().PublishRejectionReasons();
         return endpoints;
     }
 

@@ -56,6 +56,18 @@ public sealed class EventMetrics
     /// <summary>Counts one refused event.</summary>
     public void Rejected(string reason) => _rejected.WithLabels(reason).Inc();
 
+    /// <summary>
+    /// Exposes every rejection reason at zero, so that <c>rate()</c> and <c>increase()</c> see the first
+    /// rejection instead of a series that appears with it. Only a host that serves <c>/ingest</c> calls this.
+    /// </summary>
+    public void PublishRejectionReasons()
+    {
+        foreach (var reason in Reasons.All)
+        {
+            _rejected.WithLabels(reason);
+        }
+    }
+
     /// <summary>The reasons <c>/ingest</c> refuses an event for, as label values.</summary>
     public static class Reasons
     {
@@ -63,6 +75,8 @@ public sealed class EventMetrics
         public const string InvalidField = "invalid_field";
         public const string UnsupportedMediaType = "unsupported_media_type";
         public const string PayloadTooLarge = "payload_too_large";
+
+        public static readonly IReadOnlyList<string> All = [MalformedBody, InvalidField, UnsupportedMediaType, PayloadTooLarge];
     }
 }
 

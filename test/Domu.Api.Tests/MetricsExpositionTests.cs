@@ -23,6 +23,20 @@ public sealed class MetricsExpositionTests
     }
 
     [Fact]
+    public async Task Every_rejection_reason_is_exposed_at_zero_before_the_first_rejection()
+    {
+        await using var api = new ApiFactory();
+        await api.InitializeAsync();
+
+        var metrics = await api.Http.MetricsAsync();
+
+        foreach (var reason in new[] { "malformed_body", "invalid_field", "unsupported_media_type", "payload_too_large" })
+        {
+            Assert.Equal(0, Exposition.Value(metrics, $$"""domu_events_rejected_total{reason="{{reason}}"}"""));
+        }
+    }
+
+    [Fact]
     public async Task Ingested_and_rejected_events_are_counted_and_latency_is_a_histogram_in_seconds()
     {
         await using var api = new ApiFactory();
