@@ -19,6 +19,8 @@ public sealed class EventMetrics
     private readonly Counter _rejected;
     private readonly Histogram _latency;
     private readonly IntentLabels _intents;
+    private readonly ConcurrentDictionary<string, byte> _published = new(StringComparer.Ordinal);
+    private const string Success = "success", Failure = "failure";
 
     public EventMetrics(IMetricFactory factory, IOptions<MetricsOptions> options)
     {
@@ -49,7 +51,13 @@ public sealed class EventMetrics
     {
         ArgumentNullException.ThrowIfNull(voiceEvent);
         var intent = _intents.LabelFor(voiceEvent.Intent);
-        _ingested.WithLabels(intent, voiceEvent.Success ? "success" : "failure").Inc();
+        if (_published.TryAdd(intent, 0))
+        {
+            // Both outcomes from the first event on, so rate() sees an intent's first failure.
+            _ingested.WithLabels(intent, Success);
+            _ingested.WithLabels(intent, Failure);
+        }
+        _ingested.WithLabels(intent, voiceEvent.Success ? Success : Failure).Inc();
         _latency.WithLabels(intent).Observe(voiceEvent.LatencyMs / 1000);
     }
 
@@ -96,6 +104,11 @@ internal sealed class IntentLabels(int capacity)
         if (_labels.TryGetValue(intent, out var label))
         {
             return label;
+        }
+        // An intent named "other" shares the fold's label and takes no place in the budget.
+        if (intent == IntentReport.Other)
+        {
+            return IntentReport.Other;
         }
         lock (_admit)
         {

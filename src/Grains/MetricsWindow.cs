@@ -166,12 +166,15 @@ public sealed class MetricsWindow
             info);
     }
 
-    /// <summary>The top intents by volume (ties by name), then one <c>other</c> row for the rest.</summary>
+    /// <summary>
+    /// The top intents by volume (ties by name), then one <c>other</c> row for the rest. An intent that
+    /// is itself named <c>other</c> belongs to that row, so the row's name is never given twice.
+    /// </summary>
     private List<IntentReport> IntentRows(Dictionary<string, IntentAccumulator> byIntent)
     {
+        byIntent.Remove(IntentReport.Other, out var other);
         var ranked = byIntent.OrderByDescending(pair => pair.Value.Count).ThenBy(pair => pair.Key, StringComparer.Ordinal).ToList();
-        var rows = new List<IntentReport>(Math.Min(ranked.Count, _maxIntents + 1));
-        IntentAccumulator? other = null;
+        var rows = new List<IntentReport>(Math.Min(ranked.Count, _maxIntents) + 1);
         for (var rank = 0; rank < ranked.Count; rank++)
         {
             var (intent, accumulator) = ranked[rank];

@@ -53,6 +53,33 @@ public sealed class EventMetricsTests
     }
 
     [Fact]
+    public async Task An_intent_named_other_shares_the_fold_label_and_takes_no_place_in_the_budget()
+    {
+        var (metrics, registry) = Create(2);
+        metrics.Recorded([Event("other"), Event("A"), Event("B"), Event("C", success: false)]);
+
+        var text = await ExpositionAsync(registry);
+
+        Assert.Contains("domu_events_ingested_total{intent=\"A\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{intent=\"B\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{intent=\"other\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{intent=\"other\",outcome=\"failure\"} 1\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("intent=\"C\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Both_outcomes_of_an_intent_are_exposed_from_its_first_event()
+    {
+        var (metrics, registry) = Create(20);
+        metrics.Recorded(Event("BookFlight"));
+
+        var text = await ExpositionAsync(registry);
+
+        Assert.Contains("domu_events_ingested_total{intent=\"BookFlight\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{intent=\"BookFlight\",outcome=\"failure\"} 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_label_budget_holds_under_concurrent_new_intents()
     {
         var labels = new IntentLabels(5);

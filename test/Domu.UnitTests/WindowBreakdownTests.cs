@@ -118,6 +118,42 @@ public sealed class WindowBreakdownTests
     }
 
     [Fact]
+    public void An_intent_named_other_is_counted_in_the_one_other_row()
+    {
+        var window = new MetricsWindow(FiveMinutes, 0, maxIntents: 2);
+        // "other" is the most frequent intent, yet it takes no top-K place: A and B keep theirs.
+        foreach (var voiceEvent in new[]
+                 {
+                     Event(100, "other"), Event(100, "other"), Event(100, "other"),
+                     Event(200, "A", success: false), Event(200, "A"), Event(300, "B"), Event(400, "C", success: false),
+                 })
+        {
+            window.Add(voiceEvent, T0);
+        }
+
+        var rows = window.Report(T0).Intents;
+
+        Assert.Equal(["A", "B", IntentReport.Other], rows.Select(r => r.Intent));
+        // other = "other" (3 × 100 ms) + C (400 ms, failed): 4 events, mean 175 ms, p95 400 ms.
+        Assert.Equal(new IntentReport(IntentReport.Other, 4, 0.25, 175, 400, 0.9), rows[2]);
+        Assert.Equal(7, rows.Sum(r => r.Count));
+    }
+
+    [Fact]
+    public void An_intent_named_other_within_the_budget_is_still_one_row()
+    {
+        var window = new MetricsWindow(FiveMinutes, 0, maxIntents: 20);
+        window.Add(Event(100, "other"), T0);
+        window.Add(Event(300, "A"), T0);
+        window.Add(Event(300, "A"), T0);
+
+        var rows = window.Report(T0).Intents;
+
+        Assert.Equal(["A", IntentReport.Other], rows.Select(r => r.Intent));
+        Assert.Equal(new IntentReport(IntentReport.Other, 1, 0, 100, 100, 0.9), rows[1]);
+    }
+
+    [Fact]
     public void Ties_in_volume_are_ranked_by_name_so_reports_are_stable()
     {
         var window = new MetricsWindow(FiveMinutes, 0, maxIntents: 2);
