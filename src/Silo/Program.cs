@@ -4,8 +4,11 @@ try
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddDomuSilo();
+    builder.Services.AddProblemDetails();
 
     var app = builder.Build();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
     app.MapDomuHealth();
     app.MapDomuMetrics();
     app.MapDomuDashboard();

@@ -66,19 +66,55 @@ public sealed class DashboardAndClusterTests
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
         using var rightRemote = await GetAsync(api.Http, "/dashboard/DashboardCounters", remote: "203.0.113.7", basic: "ops:s3cret:with-colon");
         Assert.Equal(HttpStatusCode.OK, rightRemote.StatusCode);
-        // The dashboard lists the silo once its collector has run (about every second).
-        var hosts = 0;
-        for (var attempt = 0; attempt < 50 && hosts == 0; attempt++)
-        {
-            await Task.Delay(200);
-            using var counters = await GetAsync(api.Http, "/dashboard/DashboardCounters", basic: "ops:s3cret:with-colon");
-            hosts = (int)JsonNode.Parse(await counters.Content.ReadAsStringAsync())!["totalActiveHostCount"]!;
-        }
-        Assert.Equal(1, hosts);
+        Assert.Equal(1, (int)(await WaitForDashboardHostAsync(api.Http, "ops:s3cret:with-colon"))["totalActiveHostCount"]!);
 
         // The rest of the Api is not behind the dashboard's login.
         using var report = await GetAsync(api.Http, "/report", remote: "203.0.113.7");
         Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_dashboard_answers_a_bad_silo_address_with_400_and_an_unknown_silo_with_404()
+    {
+        await using var api = new ApiFactory().With("Dashboard:Enabled", "true");
+        await api.InitializeAsync();
+        var counters = await WaitForDashboardHostAsync(api.Http);
+        var silo = (string)counters["hosts"]![0]!["siloAddress"]!;
+
+        foreach (var route in new[] { "SiloCounters", "SiloStats", "SiloProperties", "SiloMetadata", "HistoricalStats" })
+        {
+            using var known = await GetAsync(api.Http, $"/dashboard/{route}/{silo}");
+            Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+
+            // The form GET /cluster prints, a port out of range, and plain garbage are not addresses.
+            foreach (var bad in new[] { "S127.0.0.1:11111:155364557", "127.0.0.1:99999@1", "garbage", ":@" })
+            {
+                using var response = await GetAsync(api.Http, $"/dashboard/{route}/{Uri.EscapeDataString(bad)}");
+                Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                Assert.Contains("is not a silo address", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            // A well-formed address of no silo of this cluster is never dialled.
+            using var unknown = await GetAsync(api.Http, $"/dashboard/{route}/{Uri.EscapeDataString("127.0.0.1:1@1")}");
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Contains("no active silo", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The dashboard's counters once its collector has listed the silo (about every second).</summary>
+    private static async Task<JsonNode> WaitForDashboardHostAsync(HttpClient http, string? basic = null)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var response = await GetAsync(http, "/dashboard/DashboardCounters", basic: basic);
+            var counters = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            if ((int)counters["totalActiveHostCount"]! > 0 || attempt == 50)
+            {
+                return counters;
+            }
+            await Task.Delay(200);
+        }
     }
 
     [Fact]

@@ -57,6 +57,14 @@ public sealed class ClientModeTests
         await silo.WaitForAsync("/health/ready", HttpStatusCode.OK, StartTimeout);
         await api.WaitForAsync("/health/ready", HttpStatusCode.OK, StartTimeout);
 
+        // The silo host answers what it does not serve as problems, like the Api.
+        foreach (var (path, status) in new[] { ("/nothing-here", HttpStatusCode.NotFound), ("/dashboard/SiloCounters/garbage", HttpStatusCode.BadRequest) })
+        {
+            using var response = await silo.Http.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.Equal(status, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
         foreach (var body in SampleEvents.Fifteen())
         {
             using var response = await IngestAsync(api, body);

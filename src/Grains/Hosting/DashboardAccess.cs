@@ -58,7 +58,7 @@ public static class DashboardAccess
         var settings = endpoints.ServiceProvider.GetRequiredService<IConfiguration>().ReadValidated<DashboardSettings>(DashboardSettings.Section);
         if (settings.Enabled && endpoints.ServiceProvider.GetService<ILocalSiloDetails>() is not null)
         {
-            endpoints.MapOrleansDashboard(settings.Path).RequireAuthorization(Policy);
+            endpoints.MapOrleansDashboard(settings.Path).RequireAuthorization(Policy).AddEndpointFilter(new DashboardSiloFilter());
         }
         return endpoints;
     }
