@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Domu.Api.Tests;
 
@@ -115,6 +116,22 @@ public sealed class DashboardAndClusterTests
             }
             await Task.Delay(200);
         }
+    }
+
+    [Fact]
+    public async Task Every_endpoint_outside_the_dashboard_is_under_a_path_the_dashboard_may_not_take()
+    {
+        await using var api = new ApiFactory().With("Dashboard:Enabled", "true");
+        await api.InitializeAsync();
+
+        var firstSegments = api.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(endpoint => endpoint.RoutePattern.RawText!.TrimStart('/').Split('/')[0])
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        Assert.Contains("dashboard", firstSegments, StringComparer.OrdinalIgnoreCase);
+        firstSegments.Remove("dashboard");
+        Assert.Equal(Domu.Hosting.DashboardSettings.ReservedSegments.Order(StringComparer.Ordinal), firstSegments.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -61,6 +61,8 @@ public sealed class ClusterSettingsTests
     [InlineData("Dashboard:Password", "secret", "Set both Dashboard:Username and Dashboard:Password")]
     [InlineData("Dashboard:Path", "dashboard", "Dashboard:Path")]
     [InlineData("Dashboard:Path", "/", "Dashboard:Path")]
+    [InlineData("Dashboard:Path", "/metrics", "Dashboard:Path '/metrics' would shadow Domu's own /metrics endpoints")]
+    [InlineData("Dashboard:Path", "/Health/ui", "Dashboard:Path '/Health/ui' would shadow Domu's own /health endpoints")]
     public void A_bad_dashboard_setting_is_named_by_its_key(string key, string value, string expected) =>
         Assert.Contains(expected, Failure<DashboardSettings>(DashboardSettings.Section, (key, value)), StringComparison.Ordinal);
 

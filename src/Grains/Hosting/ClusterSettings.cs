@@ -126,11 +126,22 @@ public sealed class DashboardSettings : IValidatableObject
 
     public bool RequiresLogin => !string.IsNullOrEmpty(Username);
 
+    /// <summary>The first path segments of Domu's own endpoints, which the dashboard must not shadow.</summary>
+    public static readonly IReadOnlySet<string> ReservedSegments =
+        new HashSet<string>(["ingest", "report", "metrics", "cluster", "simulator", "health"], StringComparer.OrdinalIgnoreCase);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password))
         {
             yield return new ValidationResult("Set both Dashboard:Username and Dashboard:Password, or neither.", [nameof(Password)]);
+        }
+        // Routing ignores case, so /Metrics would shadow /metrics as much as /metrics would.
+        var first = Path?.TrimStart('/').Split('/')[0];
+        if (first is not null && ReservedSegments.Contains(first))
+        {
+            yield return new ValidationResult(
+                $"Dashboard:Path '{Path}' would shadow Domu's own /{first.ToLowerInvariant()} endpoints; choose another, such as /dashboard.", [nameof(Path)]);
         }
         if (Username?.Contains(':', StringComparison.Ordinal) == true)
         {
