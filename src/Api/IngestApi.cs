@@ -48,7 +48,7 @@ public static class IngestApi
         }
 
         await grains.GetGrain<IMetricsWindowGrain>(IMetricsWindowGrain.DefaultKey).RecordAsync(validation.Event!);
-        metrics.Recorded(validation.Event!);
+        metrics.Ingested(validation.Event!);
         return TypedResults.Ok(IngestAccepted.Instance);
     }
 }

@@ -6,9 +6,12 @@ namespace Domu.Grains;
 
 /// <summary>
 /// Cumulative Prometheus series about events, in the host's registry: what entered the window (by
-/// intent and outcome), how long agents took (a histogram by intent), and what <c>/ingest</c>
-/// refused (by reason). Each process counts what passes through it: the Api counts <c>/ingest</c>,
-/// the silo that runs the simulator counts its batches; Prometheus sums over instances.
+/// source, intent and outcome), how long agents took (a histogram by source and intent), and what
+/// <c>/ingest</c> refused (by reason). Each process counts what passes through it: the Api counts
+/// <c>/ingest</c> (<c>source="ingest"</c>), the silo that runs the simulator counts its batches
+/// (<c>source="simulator"</c>); Prometheus sums over instances. The label keeps simulated traffic
+/// out of alerts on real agents, and each source has its own intent budget, so the simulator's
+/// vocabulary takes no label from real intents.
 /// </summary>
 public sealed class EventMetrics
 {
@@ -18,47 +21,57 @@ public sealed class EventMetrics
     private readonly Counter _ingested;
     private readonly Counter _rejected;
     private readonly Histogram _latency;
-    private readonly IntentLabels _intents;
-    private readonly ConcurrentDictionary<string, byte> _published = new(StringComparer.Ordinal);
+    private readonly IntentLabels _ingestIntents, _simulatorIntents;
+    private readonly ConcurrentDictionary<(string Source, string Intent), byte> _published = new();
     private const string Success = "success", Failure = "failure";
 
     public EventMetrics(IMetricFactory factory, IOptions<MetricsOptions> options)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(options);
-        _intents = new IntentLabels(options.Value.MaxIntents);
+        _ingestIntents = new IntentLabels(options.Value.MaxIntents);
+        _simulatorIntents = new IntentLabels(options.Value.MaxIntents);
         _ingested = factory.CreateCounter("domu_events_ingested_total",
-            "Events recorded in the window, by intent and outcome (success or failure).", ["intent", "outcome"]);
+            "Events recorded in the window, by source (ingest or simulator), intent and outcome (success or failure).", ["source", "intent", "outcome"]);
         _rejected = factory.CreateCounter("domu_events_rejected_total",
             "Events POST /ingest refused, by reason (malformed_body, invalid_field, unsupported_media_type, payload_too_large).", ["reason"]);
         _latency = factory.CreateHistogram("domu_event_latency_seconds",
-            "How long the agent took to answer (the event's latencyMs), in seconds, by intent.",
-            new HistogramConfiguration { LabelNames = ["intent"], Buckets = LatencyBuckets });
+            "How long the agent took to answer (the event's latencyMs), in seconds, by source and intent.",
+            new HistogramConfiguration { LabelNames = ["source", "intent"], Buckets = LatencyBuckets });
     }
 
-    /// <summary>Counts events the window accepted.</summary>
-    public void Recorded(IEnumerable<VoiceEvent> events)
+    /// <summary>Counts a simulator batch the window accepted.</summary>
+    public void Simulated(IEnumerable<VoiceEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         foreach (var voiceEvent in events)
         {
-            Recorded(voiceEvent);
+            Record(Sources.Simulator, _simulatorIntents, voiceEvent);
         }
     }
 
-    /// <summary>Counts one event the window accepted.</summary>
-    public void Recorded(VoiceEvent voiceEvent)
+    /// <summary>Counts one event <c>/ingest</c> recorded in the window.</summary>
+    public void Ingested(VoiceEvent voiceEvent) => Record(Sources.Ingest, _ingestIntents, voiceEvent);
+
+    private void Record(string source, IntentLabels intents, VoiceEvent voiceEvent)
     {
         ArgumentNullException.ThrowIfNull(voiceEvent);
-        var intent = _intents.LabelFor(voiceEvent.Intent);
-        if (_published.TryAdd(intent, 0))
+        var intent = intents.LabelFor(voiceEvent.Intent);
+        if (_published.TryAdd((source, intent), 0))
         {
             // Both outcomes from the first event on, so rate() sees an intent's first failure.
-            _ingested.WithLabels(intent, Success);
-            _ingested.WithLabels(intent, Failure);
+            _ingested.WithLabels(source, intent, Success);
+            _ingested.WithLabels(source, intent, Failure);
         }
-        _ingested.WithLabels(intent, voiceEvent.Success ? Success : Failure).Inc();
-        _latency.WithLabels(intent).Observe(voiceEvent.LatencyMs / 1000);
+        _ingested.WithLabels(source, intent, voiceEvent.Success ? Success : Failure).Inc();
+        _latency.WithLabels(source, intent).Observe(voiceEvent.LatencyMs / 1000);
+    }
+
+    /// <summary>Where counted events came from, as label values.</summary>
+    public static class Sources
+    {
+        public const string Ingest = "ingest";
+        public const string Simulator = "simulator";
     }
 
     /// <summary>Counts one refused event.</summary>

@@ -109,7 +109,7 @@ public sealed partial class SimulatorGrain(
             try
             {
                 await GrainFactory.GetGrain<IMetricsWindowGrain>(IMetricsWindowGrain.DefaultKey).RecordBatchAsync(tick.Events);
-                metrics.Recorded(tick.Events);
+                metrics.Simulated(tick.Events);
             }
             catch (Exception ex) when (ex is TimeoutException or OrleansException)
             {

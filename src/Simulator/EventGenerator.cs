@@ -22,8 +22,41 @@ public sealed partial class EventGenerator(
 {
     private static readonly HashSet<string> Fields = ["sessionId", "intent", "latencyMs", "success", "confidence"];
 
+    /// <summary>Every reason a generated event can be dropped for, as label values.</summary>
+    public static readonly IReadOnlyList<string> DropReasons =
+        ["over_batch_size", "not_an_object", "invalid_event", .. Fields.Select(field => "invalid_" + field)];
+
     /// <summary>The source a tick tries first.</summary>
     public string PrimarySource => (groq ?? synthetic).Name;
+
+    /// <summary>
+    /// Exposes, at zero, every tick outcome this configuration can reach and every drop reason, so
+    /// that <c>rate()</c> and <c>increase()</c> see the first fallback or drop instead of a series
+    /// that appears with it.
+    /// </summary>
+    public void PublishSeries()
+    {
+        if (groq is null)
+        {
+            metrics.Ticks.WithLabels(synthetic.Name, "ok");
+        }
+        else
+        {
+            metrics.Ticks.WithLabels(groq.Name, "ok");
+            if (options.FallbackToSynthetic)
+            {
+                metrics.Ticks.WithLabels(synthetic.Name, "fallback");
+            }
+            else
+            {
+                metrics.Ticks.WithLabels("none", "failed");
+            }
+        }
+        foreach (var reason in DropReasons)
+        {
+            metrics.Dropped.WithLabels(reason);
+        }
+    }
 
     public async Task<TickResult> GenerateAsync(CancellationToken cancellationToken)
     {

@@ -52,17 +52,17 @@ public sealed class MetricsExpositionTests
         var metrics = await api.Http.MetricsAsync();
 
         Assert.Empty(Exposition.Problems(metrics, openMetrics: false));
-        Assert.Equal(1, Exposition.Value(metrics, """domu_events_ingested_total{intent="BookFlight",outcome="success"}"""));
-        Assert.Equal(1, Exposition.Value(metrics, """domu_events_ingested_total{intent="BookFlight",outcome="failure"}"""));
-        Assert.Equal(1, Exposition.Value(metrics, """domu_events_ingested_total{intent="CancelTrip",outcome="success"}"""));
+        Assert.Equal(1, Exposition.Value(metrics, """domu_events_ingested_total{source="ingest",intent="BookFlight",outcome="success"}"""));
+        Assert.Equal(1, Exposition.Value(metrics, """domu_events_ingested_total{source="ingest",intent="BookFlight",outcome="failure"}"""));
+        Assert.Equal(1, Exposition.Value(metrics, """domu_events_ingested_total{source="ingest",intent="CancelTrip",outcome="success"}"""));
         Assert.Equal(1, Exposition.Value(metrics, """domu_events_rejected_total{reason="malformed_body"}"""));
         Assert.Equal(1, Exposition.Value(metrics, """domu_events_rejected_total{reason="invalid_field"}"""));
         Assert.Equal(1, Exposition.Value(metrics, """domu_events_rejected_total{reason="unsupported_media_type"}"""));
         Assert.Equal(1, Exposition.Value(metrics, """domu_events_rejected_total{reason="payload_too_large"}"""));
-        Assert.Equal(2.75, Exposition.Value(metrics, """domu_event_latency_seconds_sum{intent="BookFlight"}"""));
-        Assert.Equal(1, Exposition.Value(metrics, """domu_event_latency_seconds_bucket{intent="BookFlight",le="0.3"}"""));
-        Assert.Equal(2, Exposition.Value(metrics, """domu_event_latency_seconds_bucket{intent="BookFlight",le="3"}"""));
-        Assert.Equal(1, Exposition.Value(metrics, """domu_event_latency_seconds_bucket{intent="CancelTrip",le="0.1"}"""));
+        Assert.Equal(2.75, Exposition.Value(metrics, """domu_event_latency_seconds_sum{source="ingest",intent="BookFlight"}"""));
+        Assert.Equal(1, Exposition.Value(metrics, """domu_event_latency_seconds_bucket{source="ingest",intent="BookFlight",le="0.3"}"""));
+        Assert.Equal(2, Exposition.Value(metrics, """domu_event_latency_seconds_bucket{source="ingest",intent="BookFlight",le="3"}"""));
+        Assert.Equal(1, Exposition.Value(metrics, """domu_event_latency_seconds_bucket{source="ingest",intent="CancelTrip",le="0.1"}"""));
         Assert.Contains("# TYPE domu_events_ingested_total counter\n", metrics, StringComparison.Ordinal);
         Assert.Contains("# TYPE domu_event_latency_seconds histogram\n", metrics, StringComparison.Ordinal);
     }
@@ -146,11 +146,13 @@ public sealed class MetricsExpositionTests
         Assert.Equal(2, report.Intents[2].Count);
         Assert.Equal(2, Exposition.Value(metrics, """domu_window_intent_events{intent="other"}"""));
         // The cumulative series label the first two intents seen and count the rest as other.
-        Assert.Equal(1, Exposition.Value(metrics, """domu_events_ingested_total{intent="Rare",outcome="success"}"""));
-        Assert.Equal(3, Exposition.Value(metrics, """domu_events_ingested_total{intent="Top",outcome="success"}"""));
-        Assert.Equal(3, Exposition.Value(metrics, """domu_events_ingested_total{intent="other",outcome="success"}"""));
+        Assert.Equal(1, Exposition.Value(metrics, """domu_events_ingested_total{source="ingest",intent="Rare",outcome="success"}"""));
+        Assert.Equal(3, Exposition.Value(metrics, """domu_events_ingested_total{source="ingest",intent="Top",outcome="success"}"""));
+        Assert.Equal(3, Exposition.Value(metrics, """domu_events_ingested_total{source="ingest",intent="other",outcome="success"}"""));
         Assert.DoesNotContain("intent=\"AlsoRare\"", metrics, StringComparison.Ordinal);
-        Assert.DoesNotContain("sessionId", metrics, StringComparison.OrdinalIgnoreCase);
+        // No label is named after the session, and no session id is a label value.
+        Assert.DoesNotMatch("""[{,]session[A-Za-z_]*=""", metrics);
+        Assert.DoesNotContain("\"s1\"", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -186,7 +188,7 @@ public sealed class MetricsExpositionTests
             Assert.Equal("application/openmetrics-text", open.Content.Headers.ContentType!.MediaType);
             Assert.EndsWith("# EOF\n", openBody, StringComparison.Ordinal);
             Assert.Contains("# TYPE domu_events_ingested counter\n", openBody, StringComparison.Ordinal);
-            Assert.Contains("domu_events_ingested_total{intent=\"BookFlight\",outcome=\"success\"} 1", openBody, StringComparison.Ordinal);
+            Assert.Contains("domu_events_ingested_total{source=\"ingest\",intent=\"BookFlight\",outcome=\"success\"} 1", openBody, StringComparison.Ordinal);
             Assert.Empty(Exposition.Problems(openBody, openMetrics: true));
         }
 

@@ -30,7 +30,7 @@ public sealed class PrometheusScrapeTests
         Assert.Equal(report.AvgConfidence, await prometheus.QueryAsync("voice_confidence_avg"));
         Assert.Equal(report.P95LatencyMs / 1000, await prometheus.QueryAsync("domu_window_latency_p95_seconds"));
         Assert.Equal(200, await prometheus.QueryAsync("sum(domu_events_ingested_total)"));
-        Assert.Equal(20, await prometheus.QueryAsync("""sum(domu_events_ingested_total{outcome="failure"})"""));
+        Assert.Equal(20, await prometheus.QueryAsync("""sum(domu_events_ingested_total{source="ingest",outcome="failure"})"""));
         Assert.Equal(50, await prometheus.QueryAsync("""sum(domu_events_ingested_total{intent="CancelTrip"})"""));
 
         // The histogram's estimate interpolates inside a bucket; it must land in the same bucket as the

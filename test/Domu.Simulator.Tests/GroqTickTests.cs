@@ -60,6 +60,30 @@ public sealed class GroqTickTests : IAsyncLifetime
         Assert.DoesNotContain(Key, _groqLog.Text + _generatorLog.Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true, "synthetic", "fallback")]
+    [InlineData(false, "none", "failed")]
+    public async Task Published_series_start_at_zero_for_every_reachable_tick_outcome_and_drop_reason(bool fallback, string failedSource, string failedOutcome)
+    {
+        var registry = Metrics.NewCustomRegistry();
+        var metrics = new SimulatorMetrics(Metrics.WithCustomRegistry(registry));
+        var options = new SimulatorOptions { FallbackToSynthetic = fallback, Groq = new GroqOptions { ApiKey = Key, Endpoint = _groq.Endpoint } };
+        var groq = new GroqEventSource(GroqEventSource.CreateChatClient(options.Groq), options.Groq, TimeProvider.System, metrics, _groqLog);
+        new EventGenerator(new SyntheticEventSource(seed: 7), groq, new IngestValidator(new IngestOptions(), TimeProvider.System),
+            TimeProvider.System, options, metrics, _generatorLog).PublishSeries();
+
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream, TestContext.Current.CancellationToken);
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+
+        Assert.Contains("domu_simulator_ticks_total{source=\"groq\",outcome=\"ok\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains($"domu_simulator_ticks_total{{source=\"{failedSource}\",outcome=\"{failedOutcome}\"}} 0\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("outcome=\"" + (fallback ? "failed" : "fallback") + "\"", text, StringComparison.Ordinal);
+        Assert.Equal(8, EventGenerator.DropReasons.Count);
+        Assert.All(EventGenerator.DropReasons, reason =>
+            Assert.Contains($"domu_simulator_events_dropped_total{{reason=\"{reason}\"}} 0\n", text, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_valid_answer_becomes_the_batch_stamped_with_the_server_clock()
     {

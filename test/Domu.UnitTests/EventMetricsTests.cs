@@ -26,15 +26,15 @@ public sealed class EventMetricsTests
     public async Task Recorded_events_are_counted_by_intent_and_outcome_with_latency_in_seconds()
     {
         var (metrics, registry) = Create(20);
-        metrics.Recorded([Event("BookFlight"), Event("BookFlight", success: false, latencyMs: 1200), Event("Cancel")]);
+        metrics.Simulated([Event("BookFlight"), Event("BookFlight", success: false, latencyMs: 1200), Event("Cancel")]);
 
         var text = await ExpositionAsync(registry);
 
-        Assert.Contains("domu_events_ingested_total{intent=\"BookFlight\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("domu_events_ingested_total{intent=\"BookFlight\",outcome=\"failure\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("domu_event_latency_seconds_sum{intent=\"BookFlight\"} 1.45\n", text, StringComparison.Ordinal);
-        Assert.Contains("domu_event_latency_seconds_bucket{intent=\"BookFlight\",le=\"0.3\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("domu_event_latency_seconds_bucket{intent=\"BookFlight\",le=\"1.5\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"BookFlight\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"BookFlight\",outcome=\"failure\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_event_latency_seconds_sum{source=\"simulator\",intent=\"BookFlight\"} 1.45\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_event_latency_seconds_bucket{source=\"simulator\",intent=\"BookFlight\",le=\"0.3\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_event_latency_seconds_bucket{source=\"simulator\",intent=\"BookFlight\",le=\"1.5\"} 2\n", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE domu_events_ingested_total counter", text, StringComparison.Ordinal);
     }
 
@@ -42,13 +42,13 @@ public sealed class EventMetricsTests
     public async Task Intents_beyond_the_label_budget_count_as_other_and_labels_once_given_stay()
     {
         var (metrics, registry) = Create(2);
-        metrics.Recorded([Event("A"), Event("B"), Event("C"), Event("D"), Event("A")]);
+        metrics.Simulated([Event("A"), Event("B"), Event("C"), Event("D"), Event("A")]);
 
         var text = await ExpositionAsync(registry);
 
-        Assert.Contains("domu_events_ingested_total{intent=\"A\",outcome=\"success\"} 2\n", text, StringComparison.Ordinal);
-        Assert.Contains("domu_events_ingested_total{intent=\"B\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("domu_events_ingested_total{intent=\"other\",outcome=\"success\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"A\",outcome=\"success\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"B\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"other\",outcome=\"success\"} 2\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("intent=\"C\"", text, StringComparison.Ordinal);
     }
 
@@ -56,14 +56,14 @@ public sealed class EventMetricsTests
     public async Task An_intent_named_other_shares_the_fold_label_and_takes_no_place_in_the_budget()
     {
         var (metrics, registry) = Create(2);
-        metrics.Recorded([Event("other"), Event("A"), Event("B"), Event("C", success: false)]);
+        metrics.Simulated([Event("other"), Event("A"), Event("B"), Event("C", success: false)]);
 
         var text = await ExpositionAsync(registry);
 
-        Assert.Contains("domu_events_ingested_total{intent=\"A\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("domu_events_ingested_total{intent=\"B\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("domu_events_ingested_total{intent=\"other\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("domu_events_ingested_total{intent=\"other\",outcome=\"failure\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"A\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"B\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"other\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"other\",outcome=\"failure\"} 1\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("intent=\"C\"", text, StringComparison.Ordinal);
     }
 
@@ -71,12 +71,32 @@ public sealed class EventMetricsTests
     public async Task Both_outcomes_of_an_intent_are_exposed_from_its_first_event()
     {
         var (metrics, registry) = Create(20);
-        metrics.Recorded(Event("BookFlight"));
+        metrics.Ingested(Event("BookFlight"));
 
         var text = await ExpositionAsync(registry);
 
-        Assert.Contains("domu_events_ingested_total{intent=\"BookFlight\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("domu_events_ingested_total{intent=\"BookFlight\",outcome=\"failure\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"ingest\",intent=\"BookFlight\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"ingest\",intent=\"BookFlight\",outcome=\"failure\"} 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulated_and_ingested_events_are_told_apart_and_have_their_own_intent_budgets()
+    {
+        var (metrics, registry) = Create(2);
+        metrics.Simulated([Event("GetWeather"), Event("PlayMusic"), Event("SetAlarm", success: false)]);
+        metrics.Ingested(Event("BookFlight"));
+        metrics.Ingested(Event("GetWeather", latencyMs: 2500));
+
+        var text = await ExpositionAsync(registry);
+
+        // The simulator's vocabulary used up its own budget, not the one of real agents.
+        Assert.Contains("domu_events_ingested_total{source=\"ingest\",intent=\"BookFlight\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"ingest\",intent=\"GetWeather\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"GetWeather\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"simulator\",intent=\"other\",outcome=\"failure\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_event_latency_seconds_count{source=\"ingest\",intent=\"GetWeather\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_event_latency_seconds_sum{source=\"ingest\",intent=\"GetWeather\"} 2.5\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("source=\"ingest\",intent=\"other\"", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -96,11 +116,11 @@ public sealed class EventMetricsTests
     {
         // /ingest refuses control characters, so a newline can only come from code; it must still be safe.
         var (metrics, registry) = Create(20);
-        metrics.Recorded(Event("say \"hi\"\\\nnow"));
+        metrics.Ingested(Event("say \"hi\"\\\nnow"));
 
         var text = await ExpositionAsync(registry);
 
-        Assert.Contains("domu_events_ingested_total{intent=\"say \\\"hi\\\"\\\\\\nnow\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("domu_events_ingested_total{source=\"ingest\",intent=\"say \\\"hi\\\"\\\\\\nnow\",outcome=\"success\"} 1\n", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -66,9 +66,11 @@ public static partial class DomuServices
                     sp.GetRequiredService<ILogger<GroqEventSource>>());
                 LogGroq(logger, options.Groq.Model, options.Groq.Endpoint);
             }
-            return new EventGenerator(
+            var generator = new EventGenerator(
                 new SyntheticEventSource(options.SyntheticSeed), groq, sp.GetRequiredService<IngestValidator>(),
                 time, options, metrics, sp.GetRequiredService<ILogger<EventGenerator>>());
+            generator.PublishSeries();
+            return generator;
         });
         return services;
     }
