@@ -18,7 +18,6 @@ public static class ApiSetup
         }
 
         builder.Services.AddProblemDetails();
-        builder.Services.AddExceptionHandler<ClusterUnavailableHandler>();
         builder.Services.AddSingleton<WindowMetrics>();
         return builder;
     }

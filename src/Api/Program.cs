@@ -25,6 +25,11 @@ catch (Exception ex) when (ConfigurationErrors.TryDescribe(ex, out var message))
     Console.Error.WriteLine(message);
     return 2;
 }
+catch (OperationCanceledException)
+{
+    // Asked to stop (Ctrl+C, SIGTERM) before start-up finished, e.g. while still looking for the cluster.
+    return 0;
+}
 
 /// <summary>Entry point; public so tests can host the real application.</summary>
 public partial class Program;

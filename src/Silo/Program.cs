@@ -4,7 +4,6 @@ try
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddDomuSilo();
-    builder.Services.AddProblemDetails();
 
     var app = builder.Build();
     app.UseExceptionHandler();
@@ -20,4 +19,9 @@ catch (Exception ex) when (ConfigurationErrors.TryDescribe(ex, out var message))
 {
     Console.Error.WriteLine(message);
     return 2;
+}
+catch (OperationCanceledException)
+{
+    // Asked to stop (Ctrl+C, SIGTERM) before start-up finished, e.g. while still looking for the cluster.
+    return 0;
 }

@@ -73,4 +73,50 @@ public sealed class ClusterSettingsTests
         Assert.True(Config(("Dashboard:Username", "ops"), ("Dashboard:Password", "pw"))
             .ReadValidated<DashboardSettings>(DashboardSettings.Section).RequiresLogin);
     }
+
+    [Fact]
+    public void A_second_silo_on_ports_in_use_is_refused_with_the_key_to_change()
+    {
+        var held = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        held.Start();
+        try
+        {
+            var port = ((IPEndPoint)held.LocalEndpoint).Port;
+            var settings = new ClusterSettings { SiloPort = port, GatewayPort = Testing.FreePort.Next() };
+
+            var ex = Assert.Throws<OptionsValidationException>(() => OrleansSetup.EnsureSiloPortsFree(settings));
+
+            Assert.True(ConfigurationErrors.TryDescribe(ex, out var message));
+            Assert.Contains($"Orleans:SiloPort: port {port} is already in use", message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            held.Stop();
+        }
+        OrleansSetup.EnsureSiloPortsFree(new ClusterSettings { SiloPort = Testing.FreePort.Next(), GatewayPort = Testing.FreePort.Next() });
+    }
+
+    [Fact]
+    public void A_silo_that_cannot_reach_redis_at_start_up_says_so_in_one_line_naming_the_key()
+    {
+        var unreachable = new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.UnableToConnect,
+            "The message timed out in the backlog",
+            new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.UnableToConnect,
+                "UnableToConnect on 127.0.0.1:6390/Interactive, Initializing/NotStarted, last: NONE"));
+        // Orleans wraps a failed start-up stage.
+        var wrapped = new InvalidOperationException("Lifecycle start canceled due to errors at stage 'RuntimeGrainServices (8000)'.", unreachable);
+
+        Assert.True(ConfigurationErrors.TryDescribe(wrapped, out var message));
+        Assert.Equal("Invalid configuration: Orleans:Redis: the silo cannot start without Redis (UnableToConnect on 127.0.0.1:6390/Interactive). Start Redis, or correct Orleans:Redis.", message);
+        Assert.False(ConfigurationErrors.TryDescribe(new InvalidOperationException("a bug", new ArgumentException("inner bug")), out _));
+    }
+
+    [Fact]
+    public void The_watchdog_waits_out_a_hung_or_unreachable_redis_instead_of_failing()
+    {
+        Assert.True(MembershipWatchdog.IsStoreUnreachable(new TaskCanceledException()));
+        Assert.True(MembershipWatchdog.IsStoreUnreachable(new StackExchange.Redis.RedisTimeoutException("timeout", StackExchange.Redis.CommandStatus.Sent)));
+        Assert.True(MembershipWatchdog.IsStoreUnreachable(new Orleans.Runtime.OrleansException("read failed", new TimeoutException())));
+        Assert.False(MembershipWatchdog.IsStoreUnreachable(new StackExchange.Redis.RedisServerException("WRONGTYPE")));
+    }
 }

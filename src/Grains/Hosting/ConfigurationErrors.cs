@@ -57,6 +57,18 @@ public static partial class ConfigurationErrors
             case InvalidOperationException binding when BindingFailure().Match(binding.Message) is { Success: true } match:
                 failures.Add(Describe(match.Groups["value"].Value, match.Groups["key"].Value, match.Groups["type"].Value));
                 break;
+            case StackExchange.Redis.RedisConnectionException redis:
+                // The innermost error names the endpoint: "UnableToConnect on 127.0.0.1:6390/Interactive, ...".
+                while (redis.InnerException is StackExchange.Redis.RedisConnectionException inner)
+                {
+                    redis = inner;
+                }
+                failures.Add($"Orleans:Redis: the silo cannot start without Redis ({redis.Message.Split(',', 2)[0].Trim()}). Start Redis, or correct Orleans:Redis.");
+                break;
+            case { InnerException: { } inner }:
+                // Orleans wraps a failed start-up stage (OrleansLifecycleCanceledException).
+                Collect(inner, failures);
+                break;
         }
     }
 }

@@ -26,6 +26,21 @@ internal sealed partial class MembershipWatchdog(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await WatchAsync(stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The host stops when a background service fails; a supervisor must see a failure, not 0.
+            LogCrashed(ex);
+            Environment.ExitCode = 1;
+            throw;
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
         var started = new TaskCompletionSource();
         using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
         using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
@@ -92,9 +107,16 @@ internal sealed partial class MembershipWatchdog(
     [LoggerMessage(Level = LogLevel.Critical, Message = "The silo did not stop within {Seconds} s; exiting now")]
     private partial void LogForcedExit(double seconds);
 
-    /// <summary>Redis cannot be reached at all (as opposed to answering without the table).</summary>
-    private static bool IsStoreUnreachable(Exception exception) =>
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The membership watchdog failed; the silo stops with exit code 1")]
+    private partial void LogCrashed(Exception exception);
+
+    /// <summary>
+    /// Redis cannot be reached at all, or does not answer in time (a hung Redis cancels the read), as
+    /// opposed to answering without the table.
+    /// </summary>
+    internal static bool IsStoreUnreachable(Exception exception) =>
         exception is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException or TimeoutException
+            or OperationCanceledException
         || (exception.InnerException is { } inner && IsStoreUnreachable(inner));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The membership table cannot be read: {Reason}")]

@@ -23,6 +23,7 @@ public static partial class OrleansSetup
     {
         var cluster = builder.Configuration.ReadValidated<ClusterSettings>(ClusterSettings.Section);
         var dashboard = builder.Configuration.ReadValidated<DashboardSettings>(DashboardSettings.Section);
+        EnsureSiloPortsFree(cluster);
         AddCommonServices(builder);
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterReadiness>());
         // Services.AddOrleans, not builder.UseOrleans: the latter hands Orleans the app's configuration,
@@ -54,6 +55,37 @@ public static partial class OrleansSetup
         });
         builder.Services.AddDashboardAccess(dashboard);
         return builder;
+    }
+
+    /// <summary>
+    /// Refuses to start a silo on ports another process listens on. Orleans' listeners share their
+    /// ports, so a second silo started with the same command would join the cluster as the newer
+    /// "clone" of the first and get the healthy one declared dead.
+    /// </summary>
+    internal static void EnsureSiloPortsFree(ClusterSettings cluster)
+    {
+        var address = cluster.Clustering == ClusteringKind.Localhost ? IPAddress.Loopback : cluster.ResolveAdvertisedAddress();
+        if (cluster.Clustering == ClusteringKind.Redis && !IPAddress.IsLoopback(address))
+        {
+            address = IPAddress.Any;
+        }
+        foreach (var (key, port) in new[] { ("Orleans:SiloPort", cluster.SiloPort), ("Orleans:GatewayPort", cluster.GatewayPort) })
+        {
+            var probe = new System.Net.Sockets.TcpListener(address, port);
+            try
+            {
+                probe.Start();
+            }
+            catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+            {
+                throw new Microsoft.Extensions.Options.OptionsValidationException(ClusterSettings.Section, typeof(ClusterSettings),
+                    [$"{key}: port {port} is already in use (another silo started with the same ports?); give this silo free ports with --Orleans:SiloPort and --Orleans:GatewayPort."]);
+            }
+            finally
+            {
+                probe.Stop();
+            }
+        }
     }
 
     /// <summary>
@@ -158,6 +190,8 @@ public static partial class OrleansSetup
         builder.Services.AddSingleton<HostMetrics>();
         builder.Services.AddSingleton<ClusterReadiness>();
         builder.Services.AddHealthChecks().AddCheck<ClusterReadiness>("orleans", tags: ["ready"]);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ClusterUnavailableHandler>();
 
         // Orleans 10 logs two Information records per grain placement through its resilience pipeline,
         // and the health-check service logs every unhealthy probe as an error; ClusterReadiness logs

@@ -1,13 +1,16 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Messaging;
 
-namespace Domu.Api;
+namespace Domu.Hosting;
 
 /// <summary>
 /// Turns failures to reach the cluster into 503 with Retry-After, and request-body errors raised by
-/// the server into their own 4xx, so neither surfaces as a 500.
+/// the server into their own 4xx, so neither surfaces as a 500. Registered on every Domu host: the
+/// Api's endpoints and the dashboard on silo hosts both call into the cluster and Redis.
 /// </summary>
-internal sealed partial class ClusterUnavailableHandler(ILogger<ClusterUnavailableHandler> logger) : IExceptionHandler
+public sealed partial class ClusterUnavailableHandler(ILogger<ClusterUnavailableHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -18,8 +21,10 @@ internal sealed partial class ClusterUnavailableHandler(ILogger<ClusterUnavailab
                 return true;
             case SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException
                 or GatewayTooBusyException or TimeoutException:
+            // A call that timed out inside Orleans or Redis, not a client that went away.
+            case OperationCanceledException when !httpContext.RequestAborted.IsCancellationRequested:
             case not null when IsClusterFailure(exception):
-                LogUnavailable(exception.GetType().Name, exception.Message);
+                LogUnavailable(exception.GetType().Name, FirstLine(exception.Message));
                 await ServiceUnavailable.Problem(httpContext, "The Orleans cluster did not answer; retry shortly.").ExecuteAsync(httpContext);
                 return true;
             default:
@@ -33,9 +38,16 @@ internal sealed partial class ClusterUnavailableHandler(ILogger<ClusterUnavailab
     /// CodecNotFoundException) and Redis errors. Exceptions that Domu's grain code throws stay 500s:
     /// those are bugs to see.
     /// </summary>
-    internal static bool IsClusterFailure(Exception exception) =>
+    public static bool IsClusterFailure(Exception exception) =>
         exception.GetType().Namespace is { } name
         && (name.StartsWith("Orleans", StringComparison.Ordinal) || name.StartsWith("StackExchange.Redis", StringComparison.Ordinal));
+
+    /// <summary>Orleans' rejection messages carry the remote stack trace; one line says enough.</summary>
+    private static string FirstLine(string message)
+    {
+        var end = message.AsSpan().IndexOfAny('\r', '\n');
+        return end < 0 ? message : message[..end];
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster unavailable: {ExceptionType}: {Reason}")]
     private partial void LogUnavailable(string exceptionType, string reason);

@@ -1,7 +1,9 @@
-namespace Domu.Api;
+using Microsoft.AspNetCore.Http;
 
-/// <summary>How the Api answers while the silo or cluster cannot be reached.</summary>
-internal static class ServiceUnavailable
+namespace Domu.Hosting;
+
+/// <summary>How Domu's hosts answer while the silo, the cluster or its store cannot be reached.</summary>
+public static class ServiceUnavailable
 {
     public const int RetryAfterSeconds = 5;
 
