@@ -81,13 +81,18 @@ public sealed class DashboardAndClusterTests
         await api.InitializeAsync();
         var counters = await WaitForDashboardHostAsync(api.Http);
         var silo = (string)counters["hosts"]![0]!["siloAddress"]!;
+        // GET /cluster names silos the way the dashboard does, so its addresses paste into these pages.
+        using (var cluster = await GetAsync(api.Http, "/cluster"))
+        {
+            Assert.Equal(silo, (string)JsonNode.Parse(await cluster.Content.ReadAsStringAsync())!["windowSilo"]!);
+        }
 
         foreach (var route in new[] { "SiloCounters", "SiloStats", "SiloProperties", "SiloMetadata", "HistoricalStats" })
         {
             using var known = await GetAsync(api.Http, $"/dashboard/{route}/{silo}");
             Assert.Equal(HttpStatusCode.OK, known.StatusCode);
 
-            // The form GET /cluster prints, a port out of range, and plain garbage are not addresses.
+            // Orleans' runtime-identity form, a port out of range, and plain garbage are not addresses.
             foreach (var bad in new[] { "S127.0.0.1:11111:155364557", "127.0.0.1:99999@1", "garbage", ":@" })
             {
                 using var response = await GetAsync(api.Http, $"/dashboard/{route}/{Uri.EscapeDataString(bad)}");

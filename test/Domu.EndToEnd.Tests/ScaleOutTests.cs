@@ -140,8 +140,8 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             DomuProcess.Arg("Simulator:FirstTickDelay", "00:00:01"),
             DomuProcess.Arg("Dashboard:Enabled", "false"));
 
-    /// <summary>The port of an Orleans silo address as /cluster prints it: S127.0.0.1:11111:123456.</summary>
-    private static int Port(string siloAddress) => int.Parse(siloAddress.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The port of an Orleans silo address as /cluster prints it: 127.0.0.1:11111@123456.</summary>
+    private static int Port(string siloAddress) => int.Parse(siloAddress.Split(':')[1].Split('@')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     internal static async Task<(HttpStatusCode Status, bool RetryAfter)> IngestAsync(DomuProcess api, string body)
     {
