@@ -17,7 +17,6 @@ public static class ApiSetup
             builder.AddDomuClient();
         }
 
-        builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<WindowMetrics>();
         return builder;
     }

@@ -25,13 +25,8 @@ public static class ClusterApi
             .Select(h => new SiloView(h.SiloAddress.ToParsableString(), h.SiloName, h.HostName, h.Status.ToString(),
                 h.SiloAddress.Endpoint.Port, h.ProxyPort, h.StartTime))
             .ToList();
-        // A grain names its silo by runtime identity (S127.0.0.1:11111:155364557); show it as the
-        // dashboard does (127.0.0.1:11111@155364557), so it can be pasted into its per-silo pages.
-        string Address(string identity) =>
-            hosts.FirstOrDefault(h => h.SiloAddress.ToString() == identity)?.SiloAddress.ToParsableString() ?? identity;
         return TypedResults.Ok(new ClusterView(
-            silos.Count(s => s.Status == nameof(SiloStatus.Active)), silos,
-            Address(await window.WaitAsync(cancellationToken)), Address(await simulator.WaitAsync(cancellationToken))));
+            silos.Count(s => s.Status == nameof(SiloStatus.Active)), silos, await window.WaitAsync(cancellationToken), await simulator.WaitAsync(cancellationToken)));
     }
 }
 

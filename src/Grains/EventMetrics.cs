@@ -21,16 +21,13 @@ public sealed class EventMetrics
     private readonly Counter _ingested;
     private readonly Counter _rejected;
     private readonly Histogram _latency;
-    private readonly IntentLabels _ingestIntents, _simulatorIntents;
-    private readonly ConcurrentDictionary<(string Source, string Intent), byte> _published = new();
+    private readonly IntentLabels<IntentSeries> _ingestIntents, _simulatorIntents;
     private const string Success = "success", Failure = "failure";
 
     public EventMetrics(IMetricFactory factory, IOptions<MetricsOptions> options)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(options);
-        _ingestIntents = new IntentLabels(options.Value.MaxIntents);
-        _simulatorIntents = new IntentLabels(options.Value.MaxIntents);
         _ingested = factory.CreateCounter("domu_events_ingested_total",
             "Events recorded in the window, by source (ingest or simulator), intent and outcome (success or failure).", ["source", "intent", "outcome"]);
         _rejected = factory.CreateCounter("domu_events_rejected_total",
@@ -38,7 +35,18 @@ public sealed class EventMetrics
         _latency = factory.CreateHistogram("domu_event_latency_seconds",
             "How long the agent took to answer (the event's latencyMs), in seconds, by source and intent.",
             new HistogramConfiguration { LabelNames = ["source", "intent"], Buckets = LatencyBuckets });
+        _ingestIntents = new IntentLabels<IntentSeries>(options.Value.MaxIntents, intent => Series(Sources.Ingest, intent));
+        _simulatorIntents = new IntentLabels<IntentSeries>(options.Value.MaxIntents, intent => Series(Sources.Simulator, intent));
     }
+
+    /// <summary>
+    /// An intent's series, bound once when its label is given: both outcomes exist from its first
+    /// event on (so <c>rate()</c> sees its first failure), and counting an event costs no label lookup.
+    /// </summary>
+    private IntentSeries Series(string source, string intent) =>
+        new(_ingested.WithLabels(source, intent, Success), _ingested.WithLabels(source, intent, Failure), _latency.WithLabels(source, intent));
+
+    private sealed record IntentSeries(Counter.Child Success, Counter.Child Failure, Histogram.Child Latency);
 
     /// <summary>Counts a simulator batch the window accepted.</summary>
     public void Simulated(IEnumerable<VoiceEvent> events)
@@ -46,25 +54,19 @@ public sealed class EventMetrics
         ArgumentNullException.ThrowIfNull(events);
         foreach (var voiceEvent in events)
         {
-            Record(Sources.Simulator, _simulatorIntents, voiceEvent);
+            Record(_simulatorIntents, voiceEvent);
         }
     }
 
     /// <summary>Counts one event <c>/ingest</c> recorded in the window.</summary>
-    public void Ingested(VoiceEvent voiceEvent) => Record(Sources.Ingest, _ingestIntents, voiceEvent);
+    public void Ingested(VoiceEvent voiceEvent) => Record(_ingestIntents, voiceEvent);
 
-    private void Record(string source, IntentLabels intents, VoiceEvent voiceEvent)
+    private static void Record(IntentLabels<IntentSeries> intents, VoiceEvent voiceEvent)
     {
         ArgumentNullException.ThrowIfNull(voiceEvent);
-        var intent = intents.LabelFor(voiceEvent.Intent);
-        if (_published.TryAdd((source, intent), 0))
-        {
-            // Both outcomes from the first event on, so rate() sees an intent's first failure.
-            _ingested.WithLabels(source, intent, Success);
-            _ingested.WithLabels(source, intent, Failure);
-        }
-        _ingested.WithLabels(source, intent, voiceEvent.Success ? Success : Failure).Inc();
-        _latency.WithLabels(source, intent).Observe(voiceEvent.LatencyMs / 1000);
+        var series = intents.For(voiceEvent.Intent);
+        (voiceEvent.Success ? series.Success : series.Failure).Inc();
+        series.Latency.Observe(voiceEvent.LatencyMs / 1000);
     }
 
     /// <summary>Where counted events came from, as label values.</summary>
@@ -107,34 +109,38 @@ public sealed class EventMetrics
 /// process sees keep their own label and every later one is counted as <c>other</c>. The window's
 /// rows and gauges, which carry no history, fold exactly by volume instead.
 /// </summary>
-internal sealed class IntentLabels(int capacity)
+internal sealed class IntentLabels<T>(int capacity, Func<string, T> create)
+    where T : class
 {
-    private readonly ConcurrentDictionary<string, string> _labels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, T> _admitted = new(StringComparer.Ordinal);
+    private readonly Lazy<T> _other = new(() => create(IntentReport.Other));
     private readonly Lock _admit = new();
 
-    public string LabelFor(string intent)
+    /// <summary>What <paramref name="intent"/> is counted under: its own label's, or <c>other</c>'s.</summary>
+    public T For(string intent)
     {
-        if (_labels.TryGetValue(intent, out var label))
+        if (_admitted.TryGetValue(intent, out var given))
         {
-            return label;
+            return given;
         }
         // An intent named "other" shares the fold's label and takes no place in the budget.
         if (intent == IntentReport.Other)
         {
-            return IntentReport.Other;
+            return _other.Value;
         }
         lock (_admit)
         {
-            if (_labels.TryGetValue(intent, out label))
+            if (_admitted.TryGetValue(intent, out given))
             {
-                return label;
+                return given;
             }
-            if (_labels.Count >= capacity)
+            if (_admitted.Count >= capacity)
             {
-                return IntentReport.Other;
+                return _other.Value;
             }
-            _labels[intent] = intent;
-            return intent;
+            given = create(intent);
+            _admitted[intent] = given;
+            return given;
         }
     }
 }

@@ -56,7 +56,7 @@ public sealed partial class MetricsWindowGrain : Grain, IMetricsWindowGrain
         return ValueTask.FromResult(_window.Report(now));
     }
 
-    public Task<string> GetSiloAsync() => Task.FromResult(RuntimeIdentity);
+    public Task<string> GetSiloAsync() => Task.FromResult(GrainContext.Address.SiloAddress!.ToParsableString());
 
     /// <summary>A tenth of the window, between one and ten seconds.</summary>
     internal static TimeSpan EvictionPeriod(TimeSpan duration) =>

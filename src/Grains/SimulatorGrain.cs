@@ -137,7 +137,7 @@ public sealed partial class SimulatorGrain(
         LogTick(tick.Source, outcome, delivered, dropped);
     }
 
-    public Task<string> GetSiloAsync() => Task.FromResult(RuntimeIdentity);
+    public Task<string> GetSiloAsync() => Task.FromResult(GrainContext.Address.SiloAddress!.ToParsableString());
 
     /// <summary>Registers the reminder unless it already runs; true when it was registered now.</summary>
     private async Task<bool> EnsureRegisteredAsync()

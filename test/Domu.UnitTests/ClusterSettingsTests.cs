@@ -84,7 +84,7 @@ public sealed class ClusterSettingsTests
             var port = ((IPEndPoint)held.LocalEndpoint).Port;
             var settings = new ClusterSettings { SiloPort = port, GatewayPort = Testing.FreePort.Next() };
 
-            var ex = Assert.Throws<OptionsValidationException>(() => OrleansSetup.EnsureSiloPortsFree(settings));
+            var ex = Assert.Throws<OptionsValidationException>(() => OrleansSetup.EnsureSiloPortsFree(IPAddress.Loopback, settings));
 
             Assert.True(ConfigurationErrors.TryDescribe(ex, out var message));
             Assert.Contains($"Orleans:SiloPort: port {port} is already in use", message, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class ClusterSettingsTests
         {
             held.Stop();
         }
-        OrleansSetup.EnsureSiloPortsFree(new ClusterSettings { SiloPort = Testing.FreePort.Next(), GatewayPort = Testing.FreePort.Next() });
+        OrleansSetup.EnsureSiloPortsFree(IPAddress.Loopback, new ClusterSettings { SiloPort = Testing.FreePort.Next(), GatewayPort = Testing.FreePort.Next() });
     }
 
     [Fact]

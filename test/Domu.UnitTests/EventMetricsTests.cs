@@ -102,10 +102,10 @@ public sealed class EventMetricsTests
     [Fact]
     public void The_label_budget_holds_under_concurrent_new_intents()
     {
-        var labels = new IntentLabels(5);
+        var labels = new IntentLabels<string>(5, intent => intent);
         var given = new System.Collections.Concurrent.ConcurrentBag<string>();
 
-        Parallel.For(0, 1000, i => given.Add(labels.LabelFor($"intent-{i % 100}")));
+        Parallel.For(0, 1000, i => given.Add(labels.For($"intent-{i % 100}")));
 
         Assert.Equal(6, given.Distinct().Count()); // five intents and "other"
         Assert.Contains(IntentReport.Other, given);

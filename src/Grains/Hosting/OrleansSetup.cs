@@ -23,7 +23,11 @@ public static partial class OrleansSetup
     {
         var cluster = builder.Configuration.ReadValidated<ClusterSettings>(ClusterSettings.Section);
         var dashboard = builder.Configuration.ReadValidated<DashboardSettings>(DashboardSettings.Section);
-        EnsureSiloPortsFree(cluster);
+        // Localhost clustering listens on loopback. Silos that advertise loopback (several on one
+        // machine) stay off the network too; any other advertised address listens on every interface.
+        var advertised = cluster.Clustering == ClusteringKind.Localhost ? IPAddress.Loopback : cluster.ResolveAdvertisedAddress();
+        var listenOnAnyHostAddress = !IPAddress.IsLoopback(advertised);
+        EnsureSiloPortsFree(listenOnAnyHostAddress ? IPAddress.Any : advertised, cluster);
         AddCommonServices(builder);
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterReadiness>());
         // Services.AddOrleans, not builder.UseOrleans: the latter hands Orleans the app's configuration,
@@ -38,11 +42,8 @@ public static partial class OrleansSetup
             else
             {
                 var redis = cluster.Redis;
-                var advertised = cluster.ResolveAdvertisedAddress();
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId))
-                    .ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort,
-                        // Several silos on one machine advertise 127.0.0.1: keep them off the network too.
-                        listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised))
+                    .ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress)
                     .UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(redis))
                     .Configure<ClusterMembershipOptions>(TuneMembership);
                 silo.Services.AddHostedService<MembershipWatchdog>();
@@ -62,13 +63,8 @@ public static partial class OrleansSetup
     /// ports, so a second silo started with the same command would join the cluster as the newer
     /// "clone" of the first and get the healthy one declared dead.
     /// </summary>
-    internal static void EnsureSiloPortsFree(ClusterSettings cluster)
+    internal static void EnsureSiloPortsFree(IPAddress address, ClusterSettings cluster)
     {
-        var address = cluster.Clustering == ClusteringKind.Localhost ? IPAddress.Loopback : cluster.ResolveAdvertisedAddress();
-        if (cluster.Clustering == ClusteringKind.Redis && !IPAddress.IsLoopback(address))
-        {
-            address = IPAddress.Any;
-        }
         foreach (var (key, port) in new[] { ("Orleans:SiloPort", cluster.SiloPort), ("Orleans:GatewayPort", cluster.GatewayPort) })
         {
             var probe = new System.Net.Sockets.TcpListener(address, port);
